@@ -1,0 +1,118 @@
+using System.Text;
+
+namespace UrlShortener.Core.Links;
+
+/// <summary>The rules a destination (or fallback) URL must meet, and its form as a Location header.</summary>
+public static class DestinationUrl
+{
+    public const int MaxLength = 8192;
+
+    /// <summary>
+    /// Checks <paramref name="text"/> and gives its stored form: the URL as given, with any non-ASCII
+    /// host turned into Punycode and any other non-ASCII character percent-encoded, so that it can be
+    /// sent in a Location header unchanged.
+    /// </summary>
+    /// <param name="text">The URL as the client sent it.</param>
+    /// <param name="ownAuthorities">host[:port] of this shortener, lower case; links to them are refused.</param>
+    /// <param name="normalized">The stored form when valid.</param>
+    /// <returns>Why the URL is refused, or null.</returns>
+    public static string? Check(string text, IReadOnlyCollection<string> ownAuthorities, out string normalized)
+    {
+        normalized = string.Empty;
+        if (text.Length == 0)
+        {
+            return "must not be empty.";
+        }
+
+        if (text.Length > MaxLength)
+        {
+            return $"must be at most {MaxLength} characters long.";
+        }
+
+        foreach (var c in text)
+        {
+            if (c <= ' ' || c == '\u007f')
+            {
+                return "must not contain spaces or control characters; percent-encode them.";
+            }
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            return "must be an absolute http or https URL.";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        {
+            return $"scheme '{uri.Scheme}' is not allowed; use http or https.";
+        }
+
+        if (!text.StartsWith(uri.Scheme + "://", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(uri.Host))
+        {
+            return "must be an absolute http or https URL with a host.";
+        }
+
+        if (uri.UserInfo.Length > 0 || HasUserInfo(text))
+        {
+            return "must not contain credentials.";
+        }
+
+        if (ownAuthorities.Contains(Authority(uri)))
+        {
+            return "must not point back to this shortener.";
+        }
+
+        normalized = ToAscii(text, uri);
+        return normalized.Length > MaxLength ? $"must be at most {MaxLength} characters long once encoded." : null;
+    }
+
+    /// <summary>host[:port] in lower case, the port left out when it is the scheme's default.</summary>
+    public static string Authority(Uri uri) =>
+        uri.IsDefaultPort ? uri.IdnHost.ToLowerInvariant() : $"{uri.IdnHost.ToLowerInvariant()}:{uri.Port}";
+
+    private static bool HasUserInfo(string text)
+    {
+        var start = text.IndexOf("://", StringComparison.Ordinal) + 3;
+        var end = text.IndexOfAny(['/', '?', '#'], start);
+        var authority = end < 0 ? text.AsSpan(start) : text.AsSpan(start, end - start);
+        return authority.Contains('@');
+    }
+
+    private static string ToAscii(string text, Uri uri)
+    {
+        if (Ascii.IsValid(text))
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length + 32);
+        builder.Append(uri.Scheme).Append("://").Append(uri.IdnHost);
+        if (!uri.IsDefaultPort)
+        {
+            builder.Append(':').Append(uri.Port);
+        }
+
+        var start = text.IndexOf("://", StringComparison.Ordinal) + 3;
+        var rest = text.IndexOfAny(['/', '?', '#'], start);
+        if (rest >= 0)
+        {
+            Span<byte> utf8 = stackalloc byte[4];
+            foreach (var rune in text.AsSpan(rest).EnumerateRunes())
+            {
+                if (rune.IsAscii)
+                {
+                    builder.Append((char)rune.Value);
+                    continue;
+                }
+
+                var count = rune.EncodeToUtf8(utf8);
+                for (var i = 0; i < count; i++)
+                {
+                    builder.Append('%').Append(utf8[i].ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,35 @@
+namespace UrlShortener.Core.Links;
+
+public abstract record CreateLinkResult
+{
+    private CreateLinkResult()
+    {
+    }
+
+    public sealed record Created(ShortLink Link) : CreateLinkResult;
+
+    public sealed record AliasTaken(string Alias) : CreateLinkResult;
+
+    public sealed record Invalid(ValidationErrors Errors) : CreateLinkResult;
+}
+
+public abstract record UpdateLinkResult
+{
+    private UpdateLinkResult()
+    {
+    }
+
+    public sealed record Updated(ShortLink Link) : UpdateLinkResult;
+
+    public sealed record NotFound : UpdateLinkResult;
+
+    public sealed record Invalid(ValidationErrors Errors) : UpdateLinkResult;
+}
+
+public enum DeleteLinkResult
+{
+    Deleted,
+    NotFound,
+}
+
+public sealed record LinkPage(IReadOnlyList<ShortLink> Items, LinkCursor? Next);

@@ -1,0 +1,216 @@
+using UrlShortener.Core.Keys;
+
+namespace UrlShortener.Core.Links;
+
+/// <summary>Creating, reading, listing, changing and deleting an owner's short links.</summary>
+public sealed class LinkService(
+    ILinkStore store,
+    IShortCodeGenerator codes,
+    ILinkCacheInvalidator cache,
+    TimeProvider clock)
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    // A generated code is taken only when someone chose it as an alias: a second try all but always works.
+    private const int GeneratedCodeAttempts = 8;
+    private const int ConcurrentUpdateAttempts = 8;
+
+    // Links carry millisecond precision: what a store keeps is exactly what the API returned.
+    private DateTimeOffset Now()
+    {
+        var now = clock.GetUtcNow();
+        return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+    }
+
+    /// <summary>
+    /// Adds what is wrong with <paramref name="draft"/> to <paramref name="errors"/>, skipping fields that
+    /// already have an error (e.g. a wrong JSON type), so that a client learns every problem at once.
+    /// </summary>
+    public void Validate(RequestContext context, LinkDraft draft, ValidationErrors errors) => Prepare(context, draft, Now(), errors);
+
+    public async Task<CreateLinkResult> CreateAsync(RequestContext context, LinkDraft draft, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var link = Prepare(context, draft, Now(), errors);
+        if (link is null)
+        {
+            return new CreateLinkResult.Invalid(errors);
+        }
+
+        if (draft.Alias is not null)
+        {
+            if (!await store.TryCreateAsync(link, cancellationToken).ConfigureAwait(false))
+            {
+                return new CreateLinkResult.AliasTaken(draft.Alias);
+            }
+
+            await cache.InvalidateAsync(link.Code, cancellationToken).ConfigureAwait(false);
+            return new CreateLinkResult.Created(link);
+        }
+
+        for (var attempt = 0; attempt < GeneratedCodeAttempts; attempt++)
+        {
+            var generated = link with { Code = await codes.NextCodeAsync(cancellationToken).ConfigureAwait(false) };
+            if (await store.TryCreateAsync(generated, cancellationToken).ConfigureAwait(false))
+            {
+                await cache.InvalidateAsync(generated.Code, cancellationToken).ConfigureAwait(false);
+                return new CreateLinkResult.Created(generated);
+            }
+        }
+
+        throw new InvalidOperationException($"{GeneratedCodeAttempts} generated codes in a row were already taken: is the code secret shared with another deployment on this store?");
+    }
+
+    private static ShortLink? Prepare(RequestContext context, LinkDraft draft, DateTimeOffset now, ValidationErrors errors)
+    {
+        var url = Unless(errors, "url") ? LinkRules.CheckUrl("url", draft.Url, context, errors) : null;
+        var fallbackUrl = draft.FallbackUrl is not null && Unless(errors, "fallbackUrl")
+            ? LinkRules.CheckUrl("fallbackUrl", draft.FallbackUrl, context, errors)
+            : null;
+        if (draft.Alias is not null && Unless(errors, "alias") && ShortCode.CheckAlias(draft.Alias) is { } aliasProblem)
+        {
+            errors.Add("alias", aliasProblem);
+        }
+
+        if (Unless(errors, "expiresAt"))
+        {
+            LinkRules.CheckExpiry(draft.ExpiresAt, now, errors);
+        }
+
+        if (Unless(errors, "maxClicks"))
+        {
+            LinkRules.CheckMaxClicks(draft.MaxClicks, errors);
+        }
+
+        var redirectType = Unless(errors, "redirectType") ? LinkRules.CheckRedirectType(draft.RedirectType, errors) : default;
+        var tags = Unless(errors, "tags") ? LinkRules.CheckTags(draft.Tags, errors) : [];
+        if (!errors.IsEmpty)
+        {
+            return null;
+        }
+
+        return new ShortLink
+        {
+            Code = draft.Alias ?? string.Empty,
+            Owner = context.Owner,
+            Url = url!,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ExpiresAt = TruncateToMilliseconds(draft.ExpiresAt),
+            MaxClicks = draft.MaxClicks,
+            RedirectType = redirectType,
+            FallbackUrl = fallbackUrl,
+            ForwardQuery = draft.ForwardQuery ?? false,
+            Tags = tags,
+            IsCustomAlias = draft.Alias is not null,
+            Revision = 1,
+        };
+    }
+
+    private static bool Unless(ValidationErrors errors, string field) => !errors.Contains(field);
+
+    private static DateTimeOffset? TruncateToMilliseconds(DateTimeOffset? value) =>
+        value is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v.ToUnixTimeMilliseconds()) : null;
+
+    /// <summary>The owner's link; null when it does not exist, is deleted, or belongs to someone else.</summary>
+    public async Task<ShortLink?> GetAsync(string owner, string code, CancellationToken cancellationToken)
+    {
+        if (!ShortCode.IsWellFormed(code))
+        {
+            return null;
+        }
+
+        var link = await store.FindAsync(code, cancellationToken).ConfigureAwait(false);
+        return link is { DeletedAt: null } && link.Owner == owner ? link : null;
+    }
+
+    public async Task<LinkPage> ListAsync(string owner, int limit, LinkCursor? after, CancellationToken cancellationToken)
+    {
+        limit = Math.Clamp(limit, 1, MaxPageSize);
+
+        // One more than asked tells whether a next page exists without a second query.
+        var items = await store.ListByOwnerAsync(owner, limit + 1, after, cancellationToken).ConfigureAwait(false);
+        return items.Count > limit
+            ? new LinkPage(items.Take(limit).ToList(), LinkCursor.After(items[limit - 1]))
+            : new LinkPage(items, null);
+    }
+
+    public async Task<UpdateLinkResult> UpdateAsync(RequestContext context, string code, LinkChanges changes, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < ConcurrentUpdateAttempts; attempt++)
+        {
+            var current = await GetAsync(context.Owner, code, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return new UpdateLinkResult.NotFound();
+            }
+
+            var now = Now();
+            var errors = new ValidationErrors();
+            var url = changes.Url.IsSet ? LinkRules.CheckUrl("url", changes.Url.Value, context, errors) : current.Url;
+            var fallbackUrl = changes.FallbackUrl is { IsSet: true, Value: { } fallback }
+                ? LinkRules.CheckUrl("fallbackUrl", fallback, context, errors)
+                : changes.FallbackUrl.Or(current.FallbackUrl);
+            if (changes.ExpiresAt.IsSet)
+            {
+                LinkRules.CheckExpiry(changes.ExpiresAt.Value, now, errors);
+            }
+
+            LinkRules.CheckMaxClicks(changes.MaxClicks.Or(current.MaxClicks), errors);
+            var redirectType = changes.RedirectType.IsSet
+                ? LinkRules.CheckRedirectType(changes.RedirectType.Value, errors)
+                : current.RedirectType;
+            var tags = changes.Tags.IsSet ? LinkRules.CheckTags(changes.Tags.Value, errors) : current.Tags;
+            if (!errors.IsEmpty)
+            {
+                return new UpdateLinkResult.Invalid(errors);
+            }
+
+            var updated = current with
+            {
+                Url = url!,
+                ExpiresAt = changes.ExpiresAt.IsSet ? TruncateToMilliseconds(changes.ExpiresAt.Value) : current.ExpiresAt,
+                MaxClicks = changes.MaxClicks.Or(current.MaxClicks),
+                RedirectType = redirectType,
+                FallbackUrl = fallbackUrl,
+                ForwardQuery = changes.ForwardQuery.Or(current.ForwardQuery),
+                Tags = tags,
+                Disabled = changes.Disabled.Or(current.Disabled),
+                UpdatedAt = now,
+                Revision = current.Revision + 1,
+            };
+
+            if (await store.TryReplaceAsync(current, updated, cancellationToken).ConfigureAwait(false))
+            {
+                await cache.InvalidateAsync(code, cancellationToken).ConfigureAwait(false);
+                return new UpdateLinkResult.Updated(updated);
+            }
+        }
+
+        throw new InvalidOperationException($"Link '{code}' kept changing under {ConcurrentUpdateAttempts} updates in a row.");
+    }
+
+    /// <summary>Marks the link deleted: its code is never handed out again and answers 410 from now on.</summary>
+    public async Task<DeleteLinkResult> DeleteAsync(string owner, string code, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < ConcurrentUpdateAttempts; attempt++)
+        {
+            var current = await GetAsync(owner, code, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                return DeleteLinkResult.NotFound;
+            }
+
+            var now = Now();
+            var deleted = current with { DeletedAt = now, UpdatedAt = now, Revision = current.Revision + 1 };
+            if (await store.TryReplaceAsync(current, deleted, cancellationToken).ConfigureAwait(false))
+            {
+                await cache.InvalidateAsync(code, cancellationToken).ConfigureAwait(false);
+                return DeleteLinkResult.Deleted;
+            }
+        }
+
+        throw new InvalidOperationException($"Link '{code}' kept changing under {ConcurrentUpdateAttempts} deletes in a row.");
+    }
+}

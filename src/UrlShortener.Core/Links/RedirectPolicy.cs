@@ -1,0 +1,48 @@
+namespace UrlShortener.Core.Links;
+
+/// <summary>What a visit to a short code answers.</summary>
+public abstract record RedirectDecision
+{
+    private RedirectDecision()
+    {
+    }
+
+    /// <summary>Send the visitor to <see cref="Location"/> with <see cref="Status"/>.</summary>
+    public sealed record Redirect(string Location, RedirectType Status, bool CountsAsVisit) : RedirectDecision;
+
+    /// <summary>No link ever had this code.</summary>
+    public sealed record NotFound : RedirectDecision;
+
+    /// <summary>The link existed but is expired, disabled or deleted, and has no fallback.</summary>
+    public sealed record Gone(LinkState State) : RedirectDecision;
+
+    public static readonly NotFound Unknown = new();
+}
+
+public static class RedirectPolicy
+{
+    /// <param name="link">The stored link, or null when the code is unknown.</param>
+    /// <param name="now">The time of the visit.</param>
+    /// <param name="incomingQuery">The visitor's raw query string, possibly empty.</param>
+    public static RedirectDecision Decide(ShortLink? link, DateTimeOffset now, ReadOnlySpan<char> incomingQuery)
+    {
+        if (link is null)
+        {
+            return RedirectDecision.Unknown;
+        }
+
+        var state = link.StateAt(now);
+        if (state != LinkState.Active)
+        {
+            // A fallback is a plain temporary redirect: the link may come back, so nothing is cached.
+            return link.FallbackUrl is { } fallback
+                ? new RedirectDecision.Redirect(fallback, RedirectType.Found, CountsAsVisit: false)
+                : new RedirectDecision.Gone(state);
+        }
+
+        var location = link.ForwardQuery && !incomingQuery.IsEmpty
+            ? QueryForwarding.Merge(link.Url, incomingQuery)
+            : link.Url;
+        return new RedirectDecision.Redirect(location, link.RedirectType, CountsAsVisit: true);
+    }
+}

@@ -1,0 +1,52 @@
+namespace UrlShortener.Core.Links;
+
+/// <summary>The HTTP status a short link answers with.</summary>
+public enum RedirectType
+{
+    MovedPermanently = 301,
+    Found = 302,
+    TemporaryRedirect = 307,
+    PermanentRedirect = 308,
+}
+
+/// <summary>What a short link is at a given moment.</summary>
+public enum LinkState
+{
+    Active,
+    Expired,
+    Disabled,
+    Deleted,
+}
+
+/// <summary>A short code and everything it stands for. Immutable: changes make a new revision.</summary>
+public sealed record ShortLink
+{
+    public required string Code { get; init; }
+    public required string Owner { get; init; }
+    public required string Url { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public long? MaxClicks { get; init; }
+    public RedirectType RedirectType { get; init; } = RedirectType.Found;
+    public string? FallbackUrl { get; init; }
+    public bool ForwardQuery { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>True when the creator chose the code (a custom alias) rather than the key pool.</summary>
+    public bool IsCustomAlias { get; init; }
+
+    public bool Disabled { get; init; }
+    public DateTimeOffset? DeletedAt { get; init; }
+
+    /// <summary>Incremented by every change; stores use it for optimistic concurrency.</summary>
+    public long Revision { get; init; }
+
+    public LinkState StateAt(DateTimeOffset now) => this switch
+    {
+        { DeletedAt: not null } => LinkState.Deleted,
+        { Disabled: true } => LinkState.Disabled,
+        { ExpiresAt: { } expiresAt } when expiresAt <= now => LinkState.Expired,
+        _ => LinkState.Active,
+    };
+}

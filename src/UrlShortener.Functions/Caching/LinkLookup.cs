@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using UrlShortener.Core.Links;
+using UrlShortener.Functions.Hosting;
+
+namespace UrlShortener.Functions.Caching;
+
+/// <summary>
+/// The redirect path's read of a link: a bounded in-process cache (entries live
+/// <see cref="ShortenerOptions.LocalCacheSeconds"/>, unknown codes included), in front of the store.
+/// Concurrent misses on one code share a single store read. Changes made through this instance
+/// drop the entry at once; other instances see them when their entry expires.
+/// </summary>
+public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
+{
+    private readonly ILinkStore _store;
+    private readonly MemoryCache? _cache;
+    private readonly MemoryCacheEntryOptions _entryOptions;
+    private readonly ConcurrentDictionary<string, Task<ShortLink?>> _inFlight = new(StringComparer.Ordinal);
+
+    // Bumped by every invalidation: a read that started before one must not cache what it read.
+    private long _invalidations;
+
+    public LinkLookup(ILinkStore store, IOptions<ShortenerOptions> options)
+    {
+        _store = store;
+        var settings = options.Value;
+        if (settings.LocalCacheSeconds > 0)
+        {
+            _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.LocalCacheCapacity });
+        }
+
+        _entryOptions = new MemoryCacheEntryOptions
+        {
+            Size = 1,
+            AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(Math.Max(settings.LocalCacheSeconds, 0.001)),
+        };
+    }
+
+    /// <summary>How many times the store was read; for tests and diagnostics.</summary>
+    public long StoreReads => Interlocked.Read(ref _storeReads);
+
+    private long _storeReads;
+
+    public ValueTask<ShortLink?> FindAsync(string code, CancellationToken cancellationToken)
+    {
+        if (_cache is not null && _cache.TryGetValue(code, out var cached))
+        {
+            return ValueTask.FromResult((ShortLink?)cached);
+        }
+
+        return new ValueTask<ShortLink?>(ReadThroughAsync(code).WaitAsync(cancellationToken));
+    }
+
+    public ValueTask InvalidateAsync(string code, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _invalidations);
+        _inFlight.TryRemove(code, out _);
+        _cache?.Remove(code);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose() => _cache?.Dispose();
+
+    private Task<ShortLink?> ReadThroughAsync(string code)
+    {
+        var read = new TaskCompletionSource<ShortLink?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _inFlight.GetOrAdd(code, read.Task);
+        if (shared != read.Task)
+        {
+            return shared;
+        }
+
+        _ = ReadAndCacheAsync(code, read);
+        return read.Task;
+    }
+
+    private async Task ReadAndCacheAsync(string code, TaskCompletionSource<ShortLink?> read)
+    {
+        var invalidationsBefore = Interlocked.Read(ref _invalidations);
+        try
+        {
+            Interlocked.Increment(ref _storeReads);
+
+            // Not the caller's token: other callers share this read.
+            var link = await _store.FindAsync(code, CancellationToken.None).ConfigureAwait(false);
+            if (_cache is not null && Interlocked.Read(ref _invalidations) == invalidationsBefore)
+            {
+                _cache.Set(code, link, _entryOptions);
+            }
+
+            read.SetResult(link);
+        }
+        catch (Exception exception)
+        {
+            read.SetException(exception);
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, Task<ShortLink?>>(code, read.Task));
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace UrlShortener.Functions.Hosting;
+
+/// <summary>Every log line the app writes, as source-generated message templates.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "NO API KEYS CONFIGURED: the API is open to anyone who can reach it, as the single owner '{Owner}'. This is allowed only in Development; configure Auth:ApiKeys before exposing this app.")]
+    public static partial void RunningOpen(ILogger logger, string owner);
+
+    [LoggerMessage(2, LogLevel.Error, "The link store failed on {Method} {Path}")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(3, LogLevel.Information, "Embedded store at {DatabasePath}")]
+    public static partial void EmbeddedStoreOpened(ILogger logger, string databasePath);
+}

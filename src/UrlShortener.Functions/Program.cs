@@ -1,0 +1,22 @@
+using UrlShortener.Functions.Auth;
+using UrlShortener.Functions.Endpoints;
+using UrlShortener.Functions.Hosting;
+using UrlShortener.Functions.Storage.Sqlite;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.AddHttpApi();
+builder.AddApiKeyAuthentication();
+builder.AddShortener();
+builder.AddEmbeddedStorage();
+
+var app = builder.Build();
+app.UseHttpApi();
+app.UseApiKeyAuthentication();
+app.MapHealth();
+app.MapOpenApi();
+app.MapLinks();
+app.MapRedirects();
+app.Run();
+
+/// <summary>The composition root; public so that tests can host the app.</summary>
+public partial class Program;

@@ -1,0 +1,106 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace UrlShortener.Functions.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store's database file: WAL mode, so readers never wait for the writer, and one
+/// writer at a time inside this process, so concurrent requests queue here instead of spinning on
+/// SQLite's busy lock. Other processes on the same file wait through busy_timeout.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS links (
+            code          TEXT    NOT NULL PRIMARY KEY,
+            owner         TEXT    NOT NULL,
+            url           TEXT    NOT NULL,
+            created_at    INTEGER NOT NULL,
+            updated_at    INTEGER NOT NULL,
+            expires_at    INTEGER NULL,
+            max_clicks    INTEGER NULL,
+            redirect_type INTEGER NOT NULL,
+            fallback_url  TEXT    NULL,
+            forward_query INTEGER NOT NULL,
+            tags          TEXT    NOT NULL,
+            is_alias      INTEGER NOT NULL,
+            disabled      INTEGER NOT NULL,
+            deleted_at    INTEGER NULL,
+            revision      INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        -- Each owner's link index: newest first, deleted links left out.
+        CREATE INDEX IF NOT EXISTS links_by_owner ON links (owner, created_at DESC, code DESC) WHERE deleted_at IS NULL;
+        CREATE TABLE IF NOT EXISTS key_counters (
+            name       TEXT    NOT NULL PRIMARY KEY,
+            next_value INTEGER NOT NULL
+        );
+        INSERT OR IGNORE INTO key_counters (name, next_value) VALUES ('links', 0);
+        """;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    static SqliteDatabase() => SQLitePCL.Batteries.Init();
+
+    public SqliteDatabase(IOptions<EmbeddedOptions> options, IHostEnvironment environment)
+    {
+        FilePath = Path.GetFullPath(options.Value.DatabasePath, environment.ContentRootPath);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public string FilePath { get; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = Schema;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+
+            // WAL with synchronous=NORMAL survives a crash of the app; only a power loss can drop the last commits.
+            command.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="write"/> as this process's only writer.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            return await write(connection, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
+}

@@ -1,0 +1,18 @@
+using UrlShortener.Core.Keys;
+
+namespace UrlShortener.Functions.Storage.Sqlite;
+
+/// <summary>The embedded key-generation function: one counter row, advanced atomically.</summary>
+public sealed class SqliteKeyRangeSource(SqliteDatabase database) : IKeyRangeSource
+{
+    public Task<KeyRange> AcquireAsync(int count, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE key_counters SET next_value = next_value + $count WHERE name = 'links' RETURNING next_value;";
+            command.Parameters.AddWithValue("$count", count);
+            var end = (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The key counter row is missing."));
+            return new KeyRange((ulong)(end - count), count);
+        }, cancellationToken);
+}
