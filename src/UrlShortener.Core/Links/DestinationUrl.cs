@@ -37,19 +37,18 @@ public static class DestinationUrl
             }
         }
 
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        // Checked on the text itself: on Unix, Uri reads "/path" as a file: URI.
+        if (!text.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            && !text.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            return "must be an absolute http or https URL.";
+            return SchemeOf(text) is { } scheme
+                ? $"scheme '{scheme}' is not allowed; use http or https."
+                : "must be an absolute http or https URL.";
         }
 
-        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
-            return $"scheme '{uri.Scheme}' is not allowed; use http or https.";
-        }
-
-        if (!text.StartsWith(uri.Scheme + "://", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(uri.Host))
-        {
-            return "must be an absolute http or https URL with a host.";
+            return "must be an absolute http or https URL with a valid host.";
         }
 
         if (uri.UserInfo.Length > 0 || HasUserInfo(text))
@@ -69,6 +68,19 @@ public static class DestinationUrl
     /// <summary>host[:port] in lower case, the port left out when it is the scheme's default.</summary>
     public static string Authority(Uri uri) =>
         uri.IsDefaultPort ? uri.IdnHost.ToLowerInvariant() : $"{uri.IdnHost.ToLowerInvariant()}:{uri.Port}";
+
+    // RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+    private static string? SchemeOf(string text)
+    {
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 1 || !char.IsAsciiLetter(text[0]))
+        {
+            return null;
+        }
+
+        var scheme = text[..colon];
+        return scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.') ? scheme.ToLowerInvariant() : null;
+    }
 
     private static bool HasUserInfo(string text)
     {

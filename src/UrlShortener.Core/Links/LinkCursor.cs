@@ -24,7 +24,8 @@ public readonly record struct LinkCursor(DateTimeOffset CreatedAt, string Code)
     public static bool TryDecode(string? text, out LinkCursor cursor)
     {
         cursor = default;
-        if (string.IsNullOrEmpty(text) || text.Length > 200)
+        // Base64Url.TryDecodeFromChars throws rather than answer false on foreign characters.
+        if (string.IsNullOrEmpty(text) || text.Length > 200 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             return false;
         }
