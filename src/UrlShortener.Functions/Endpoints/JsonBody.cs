@@ -25,47 +25,59 @@ internal static class JsonBody
             return (null, Problems.BodyTooLarge(MaxBytes));
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
+        var body = await ReadAtMostAsync(request, MaxBytes, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return (null, Problems.BodyTooLarge(MaxBytes));
+        }
+
+        if (body.Length == 0)
+        {
+            return (null, Problems.Invalid("body", "is empty; send a JSON object."));
+        }
+
+        JsonDocument document;
         try
         {
-            var length = 0;
-            int read;
-            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-                if (length > MaxBytes)
-                {
-                    return (null, Problems.BodyTooLarge(MaxBytes));
-                }
-            }
-
-            if (length == 0)
-            {
-                return (null, Problems.Invalid("body", "is empty; send a JSON object."));
-            }
-
-            JsonDocument document;
-            try
-            {
-                // The document keeps a reference to its input: give it a copy so that the pooled buffer can go back.
-                document = JsonDocument.Parse(buffer.AsMemory(0, length).ToArray(), DocumentOptions);
-            }
-            catch (JsonException exception)
-            {
-                return (null, Problems.Invalid("body", $"is not valid JSON (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1})."));
-            }
-
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                return (null, Problems.Invalid("body", "must be a JSON object."));
-            }
-
-            return (document, null);
+            document = JsonDocument.Parse(body, DocumentOptions);
         }
-        finally
+        catch (JsonException exception)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, Problems.Invalid("body", $"is not valid JSON (line {exception.LineNumber + 1}, byte {exception.BytePositionInLine + 1})."));
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, Problems.Invalid("body", "must be a JSON object."));
+        }
+
+        return (document, null);
+    }
+
+    /// <summary>The whole body in an array of its own size; null as soon as it passes <paramref name="limit"/>.</summary>
+    private static async Task<byte[]?> ReadAtMostAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                var body = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return body;
+            }
+
+            // Nothing consumed, everything examined: wake up when more has arrived.
+            reader.AdvanceTo(buffer.Start, buffer.End);
         }
     }
 }

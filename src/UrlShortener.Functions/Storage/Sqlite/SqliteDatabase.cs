@@ -6,7 +6,7 @@ namespace UrlShortener.Functions.Storage.Sqlite;
 /// <summary>
 /// The embedded store's database file: WAL mode, so readers never wait for the writer, and one
 /// writer at a time inside this process, so concurrent requests queue here instead of spinning on
-/// SQLite's busy lock. Other processes on the same file wait through busy_timeout.
+/// SQLite's busy lock. Other processes on the same file wait through <see cref="SqliteBusyHandler"/>.
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
@@ -73,10 +73,11 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            SqliteBusyHandler.Install(connection);
             await using var command = connection.CreateCommand();
 
             // WAL with synchronous=NORMAL survives a crash of the app; only a power loss can drop the last commits.
-            command.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+            command.CommandText = "PRAGMA synchronous = NORMAL;";
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }

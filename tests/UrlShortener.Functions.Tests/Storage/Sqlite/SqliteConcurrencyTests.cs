@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using UrlShortener.Core.Keys;
+using UrlShortener.Functions.Storage.Sqlite;
+using UrlShortener.Functions.Tests.Infrastructure;
+
+namespace UrlShortener.Functions.Tests.Storage.Sqlite;
+
+public sealed class SqliteConcurrencyTests
+{
+    [Fact]
+    public async Task Ten_thousand_links_created_concurrently_get_ten_thousand_distinct_codes()
+    {
+        using var app = new ShortenerApp { Settings = new Dictionary<string, string?> { ["Shortener:KeyRangeSize"] = "100" } };
+        var client = app.Client();
+
+        var creates = Enumerable.Range(0, 10_000).Select(async i =>
+        {
+            using var response = await client.PostAsJsonAsync("/api/links", new { url = $"https://example.com/{i}" });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<LinkJson>())!.Code;
+        });
+        var codes = await Task.WhenAll(creates);
+
+        Assert.Equal(10_000, codes.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(codes, code => Assert.Matches("^[0-9A-Za-z]{7}$", code));
+    }
+
+    [Fact]
+    public async Task Two_counters_on_one_database_file_hand_out_disjoint_ranges()
+    {
+        var directory = Directory.CreateTempSubdirectory("urlshortener-keys-").FullName;
+        try
+        {
+            using var first = await OpenAsync(directory);
+            using var second = await OpenAsync(directory);
+            var sources = new[] { new SqliteKeyRangeSource(first), new SqliteKeyRangeSource(second) };
+            var ranges = new ConcurrentBag<KeyRange>();
+
+            await Parallel.ForEachAsync(Enumerable.Range(0, 400), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                async (i, ct) => ranges.Add(await sources[i % 2].AcquireAsync(25, ct)));
+
+            var sorted = ranges.OrderBy(r => r.Start).ToList();
+            Assert.Equal(0UL, sorted[0].Start);
+            for (var i = 1; i < sorted.Count; i++)
+            {
+                Assert.Equal(sorted[i - 1].End, sorted[i].Start);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Links_survive_a_restart()
+    {
+        var directory = Directory.CreateTempSubdirectory("urlshortener-restart-").FullName;
+        try
+        {
+            LinkJson created;
+            await using (var before = new ShortenerApp { SharedDataDirectory = directory })
+            {
+                created = await before.Client().CreateLinkAsync(new { url = "https://example.com/durable", alias = "durable", tags = new[] { "t" } });
+            }
+
+            await using var after = new ShortenerApp { SharedDataDirectory = directory };
+            using var redirect = await after.ClientWith(null).GetAsync("/durable");
+            var read = await after.Client().GetFromJsonAsync<LinkJson>("/api/links/durable");
+            var next = await after.Client().CreateLinkAsync(new { url = "https://example.com/next" });
+
+            Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+            Assert.Equal("https://example.com/durable", redirect.Headers.Location!.OriginalString);
+            Assert.Equivalent(created, read, strict: true);
+            Assert.NotEqual(created.Code, next.Code);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<SqliteDatabase> OpenAsync(string directory)
+    {
+        var database = new SqliteDatabase(
+            Options.Create(new EmbeddedOptions { DatabasePath = Path.Combine(directory, "keys.db") }),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = directory, EnvironmentName = Environments.Production });
+        await database.InitializeAsync(CancellationToken.None);
+        return database;
+    }
+}
