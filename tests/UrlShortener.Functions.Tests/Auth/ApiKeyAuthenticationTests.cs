@@ -78,29 +78,4 @@ public sealed class ApiKeyAuthenticationTests(ShortenerApp app) : IClassFixture<
 
         Assert.Equal(link.Code, listed.Items.Single().Code);
     }
-
-    [Theory]
-    [InlineData("Production")]
-    [InlineData("Staging")]
-    public void Outside_development_the_app_refuses_to_start_without_keys(string environment)
-    {
-        using var keyless = new ShortenerApp { EnvironmentName = environment, WithApiKeys = false };
-
-        var error = Assert.ThrowsAny<Exception>(() => keyless.CreateClient());
-        Assert.Contains("Auth:ApiKeys is empty", error.ToString(), StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("Auth:ApiKeys:0:KeyHash", "key-in-plain-text", "KeyHash")]
-    [InlineData("Auth:ApiKeys:0:Scopes:0", "links:everything", "unknown scope")]
-    [InlineData("Shortener:CodeSecret", "", "Shortener:CodeSecret")]
-    [InlineData("Shortener:BaseUrl", "sho.rt", "Shortener:BaseUrl")]
-    [InlineData("Shortener:CodeLength", "3", "Shortener:CodeLength")]
-    public void Wrong_configuration_fails_the_start_with_a_message_naming_the_setting(string setting, string value, string expected)
-    {
-        using var misconfigured = new ShortenerApp { Settings = new Dictionary<string, string?> { [setting] = value } };
-
-        var error = Assert.ThrowsAny<Exception>(() => misconfigured.CreateClient());
-        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
-    }
 }

@@ -41,26 +41,19 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>Starts the app and waits for <c>/healthz</c> to answer.</summary>
-    public static async Task<AppProcess> StartAsync(string databasePath, IDictionary<string, string>? environment = null)
+    /// <summary>Starts the app with the README's run command and waits for <c>/healthz</c> to answer.</summary>
+    public static Task<AppProcess> StartAsync(string databasePath, IDictionary<string, string>? environment = null) =>
+        StartAsync(databasePath, environment, RunCommand());
+
+    /// <summary>Starts the built app the way a host does (<c>dotnet UrlShortener.Functions.dll</c>), with no launch profile.</summary>
+    public static Task<AppProcess> StartBuiltAsync(string databasePath, IDictionary<string, string> environment) =>
+        StartAsync(databasePath, environment, BuiltAppCommand());
+
+    private static async Task<AppProcess> StartAsync(string databasePath, IDictionary<string, string>? environment, ProcessStartInfo start)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-        {
-            "run", "--no-build", "--configuration", BuildConfiguration(), "--project", "src/UrlShortener.Functions",
-            "--", "--urls", $"http://127.0.0.1:{port}",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{port}");
         start.Environment["Embedded__DatabasePath"] = databasePath;
         start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         start.Environment.Remove("DOTNET_ENVIRONMENT");
@@ -103,6 +96,38 @@ public sealed class AppProcess : IAsyncDisposable
         throw new InvalidOperationException($"The app {why}. Its output:\n{output}");
     }
 
+    /// <summary>
+    /// Runs the built app (<c>dotnet UrlShortener.Functions.dll</c>, as a host would) with
+    /// <paramref name="environment"/> until it exits; for configurations it must refuse.
+    /// </summary>
+    /// <returns>Its exit code and everything it wrote.</returns>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IDictionary<string, string> environment)
+    {
+        var start = BuiltAppCommand();
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{FreePort()}");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("The app kept running: it should have refused this configuration.");
+        }
+
+        return (process.ExitCode, await output + await error);
+    }
+
     /// <summary>Ends the process at once, as a crash would.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -115,6 +140,33 @@ public sealed class AppProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+
+    private static ProcessStartInfo RunCommand()
+    {
+        var start = Command(RepositoryRoot);
+        foreach (var argument in new[] { "run", "--no-build", "--configuration", BuildConfiguration(), "--project", "src/UrlShortener.Functions", "--" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    private static ProcessStartInfo BuiltAppCommand()
+    {
+        var app = Path.Combine(RepositoryRoot, "src", "UrlShortener.Functions", "bin", BuildConfiguration(), "net10.0", "UrlShortener.Functions.dll");
+        var start = Command(Path.GetDirectoryName(app)!);
+        start.ArgumentList.Add(app);
+        return start;
+    }
+
+    private static ProcessStartInfo Command(string workingDirectory) => new("dotnet")
+    {
+        WorkingDirectory = workingDirectory,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+    };
 
     private static int FreePort()
     {
