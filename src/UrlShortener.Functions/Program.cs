@@ -1,13 +1,24 @@
 using UrlShortener.Functions.Auth;
+using UrlShortener.Functions.Caching;
 using UrlShortener.Functions.Endpoints;
 using UrlShortener.Functions.Hosting;
+using UrlShortener.Functions.Storage.Cosmos;
 using UrlShortener.Functions.Storage.Sqlite;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddHttpApi();
 builder.AddApiKeyAuthentication();
 builder.AddShortener();
-builder.AddEmbeddedStorage();
+if (builder.HasCosmos())
+{
+    builder.AddCosmosStorage();
+}
+else
+{
+    builder.AddEmbeddedStorage();
+}
+
+builder.AddRedisCache();
 
 var app = builder.Build();
 app.UseHttpApi();

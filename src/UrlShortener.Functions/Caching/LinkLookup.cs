@@ -7,14 +7,16 @@ using UrlShortener.Functions.Hosting;
 namespace UrlShortener.Functions.Caching;
 
 /// <summary>
-/// The redirect path's read of a link: a bounded in-process cache (entries live
-/// <see cref="ShortenerOptions.LocalCacheSeconds"/>, unknown codes included), in front of the store.
-/// Concurrent misses on one code share a single store read. Changes made through this instance
-/// drop the entry at once; other instances see them when their entry expires.
+/// The redirect path's read of a link: a bounded in-process cache (L1, entries live
+/// <see cref="ShortenerOptions.LocalCacheSeconds"/>, unknown codes included), then the shared cache
+/// (L2, Redis) when there is one, then the store. Concurrent misses on one code share a single read.
+/// Changes made through this instance drop the entry from L1 and L2 at once; other instances see
+/// them when their L1 entry expires.
 /// </summary>
 public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
 {
     private readonly ILinkStore _store;
+    private readonly IDistributedLinkCache? _shared;
     private readonly MemoryCache? _cache;
     private readonly MemoryCacheEntryOptions _entryOptions;
     private readonly ConcurrentDictionary<string, Task<ShortLink?>> _inFlight = new(StringComparer.Ordinal);
@@ -22,9 +24,10 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
     // Bumped by every invalidation: a read that started before one must not cache what it read.
     private long _invalidations;
 
-    public LinkLookup(ILinkStore store, IOptions<ShortenerOptions> options)
+    public LinkLookup(ILinkStore store, IOptions<ShortenerOptions> options, IDistributedLinkCache? shared = null)
     {
         _store = store;
+        _shared = shared;
         var settings = options.Value;
         if (settings.LocalCacheSeconds > 0)
         {
@@ -53,12 +56,15 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
         return new ValueTask<ShortLink?>(ReadThroughAsync(code).WaitAsync(cancellationToken));
     }
 
-    public ValueTask InvalidateAsync(string code, CancellationToken cancellationToken)
+    public async ValueTask InvalidateAsync(string code, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _invalidations);
         _inFlight.TryRemove(code, out _);
         _cache?.Remove(code);
-        return ValueTask.CompletedTask;
+        if (_shared is not null)
+        {
+            await _shared.RemoveAsync(code).ConfigureAwait(false);
+        }
     }
 
     public void Dispose() => _cache?.Dispose();
@@ -81,10 +87,16 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
         var invalidationsBefore = Interlocked.Read(ref _invalidations);
         try
         {
-            Interlocked.Increment(ref _storeReads);
+            var (found, link) = _shared is null ? (false, null) : await _shared.TryGetAsync(code).ConfigureAwait(false);
+            if (!found)
+            {
+                Interlocked.Increment(ref _storeReads);
 
-            // Not the caller's token: other callers share this read.
-            var link = await _store.FindAsync(code, CancellationToken.None).ConfigureAwait(false);
+                // Not the caller's token: other callers share this read.
+                link = await _store.FindAsync(code, CancellationToken.None).ConfigureAwait(false);
+                _shared?.Remember(code, link);
+            }
+
             if (_cache is not null && Interlocked.Read(ref _invalidations) == invalidationsBefore)
             {
                 _cache.Set(code, link, _entryOptions);

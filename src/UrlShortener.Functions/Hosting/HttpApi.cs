@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Net;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Azure.Cosmos;
 using UrlShortener.Functions.Endpoints;
 
 namespace UrlShortener.Functions.Hosting;
@@ -30,12 +32,21 @@ public static class HttpApi
         return app;
     }
 
+    // What a store that is down, throttled past the SDK's retries, or slow looks like.
+    private static bool IsStoreFailure(Exception exception) => exception switch
+    {
+        DbException or TimeoutException or HttpRequestException => true,
+        CosmosException cosmos => cosmos.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.Gone
+            || (int)cosmos.StatusCode >= 500,
+        _ => exception.InnerException is { } inner && IsStoreFailure(inner),
+    };
+
     /// <summary>A store that cannot be reached is a 503 the client may retry, not a 500.</summary>
     private sealed class StoreFailureHandler(ILogger<StoreFailureHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
-            if (exception is not (DbException or TimeoutException))
+            if (!IsStoreFailure(exception))
             {
                 return false;
             }

@@ -11,4 +11,10 @@ internal static partial class Log
 
     [LoggerMessage(3, LogLevel.Information, "Embedded store at {DatabasePath}")]
     public static partial void EmbeddedStoreOpened(ILogger logger, string databasePath);
+
+    [LoggerMessage(4, LogLevel.Warning, "Redis is failing: served from the store without it for {BreakSeconds} s, then tried again")]
+    public static partial void RedisSkipped(ILogger logger, double breakSeconds);
+
+    [LoggerMessage(5, LogLevel.Information, "Redis answers again: the shared cache is back in use")]
+    public static partial void RedisBack(ILogger logger);
 }

@@ -4,7 +4,8 @@ using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Auth;
 
-public sealed class ApiKeyAuthenticationTests(ShortenerApp app) : IClassFixture<ShortenerApp>
+public abstract class ApiKeyAuthenticationTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : ShortenerApp, new()
 {
     [Fact]
     public async Task No_key_answers_401_with_a_challenge()
@@ -70,7 +71,7 @@ public sealed class ApiKeyAuthenticationTests(ShortenerApp app) : IClassFixture<
     [Fact]
     public async Task Development_without_keys_runs_open_as_one_local_owner()
     {
-        using var open = new ShortenerApp { EnvironmentName = "Development" };
+        using var open = new TApp { EnvironmentName = "Development" };
         var anyone = open.ClientWith(null);
 
         var link = await anyone.CreateLinkAsync(new { url = "https://example.com/local" });
@@ -79,3 +80,7 @@ public sealed class ApiKeyAuthenticationTests(ShortenerApp app) : IClassFixture<
         Assert.Equal(link.Code, listed.Items.Single().Code);
     }
 }
+
+public sealed class ApiKeyAuthenticationOnEmbeddedTests(ShortenerApp app) : ApiKeyAuthenticationTests<ShortenerApp>(app);
+
+public sealed class ApiKeyAuthenticationOnCosmosRedisTests(CosmosRedisApp app) : ApiKeyAuthenticationTests<CosmosRedisApp>(app);

@@ -1,18 +1,18 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using UrlShortener.Core.Links;
-using UrlShortener.Functions.Storage.Sqlite;
 using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Caching;
 
-public sealed class LinkLookupTests
+public abstract class LinkLookupTests<TApp>
+    where TApp : ShortenerApp, new()
 {
     [Fact]
     public async Task Two_hundred_concurrent_visits_to_a_cold_code_read_the_store_once()
     {
         var counter = new StoreReadCounter();
-        using var app = new ShortenerApp { ConfigureServices = counter.Install };
+        using var app = new TApp { ConfigureServices = counter.Install };
         var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/burst" });
         var visitor = app.ClientWith(null);
         counter.Reset();
@@ -27,7 +27,7 @@ public sealed class LinkLookupTests
     public async Task An_unknown_code_is_remembered_so_repeated_misses_do_not_reach_the_store()
     {
         var counter = new StoreReadCounter();
-        using var app = new ShortenerApp { ConfigureServices = counter.Install };
+        using var app = new TApp { ConfigureServices = counter.Install };
         var visitor = app.ClientWith(null);
 
         for (var i = 0; i < 50; i++)
@@ -64,9 +64,11 @@ public sealed class LinkLookupTests
     {
         private readonly Dictionary<string, int> _reads = [];
 
+        /// <summary>Puts the counter around whichever store the app registered.</summary>
         public void Install(IServiceCollection services)
         {
-            services.AddSingleton<ILinkStore>(sp => new CountingStore(new SqliteLinkStore(sp.GetRequiredService<SqliteDatabase>()), this));
+            var real = services.Last(d => d.ServiceType == typeof(ILinkStore)).ImplementationType!;
+            services.AddSingleton<ILinkStore>(sp => new CountingStore((ILinkStore)ActivatorUtilities.CreateInstance(sp, real), this));
         }
 
         public int Reads(string code)
@@ -114,3 +116,7 @@ public sealed class LinkLookupTests
         }
     }
 }
+
+public sealed class LinkLookupOnEmbeddedTests : LinkLookupTests<ShortenerApp>;
+
+public sealed class LinkLookupOnCosmosRedisTests : LinkLookupTests<CosmosRedisApp>;

@@ -4,7 +4,8 @@ using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Endpoints;
 
-public sealed class HealthAndOpenApiTests(ShortenerApp app) : IClassFixture<ShortenerApp>
+public abstract class HealthAndOpenApiTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : ShortenerApp, new()
 {
     private readonly HttpClient _client = app.ClientWith(null);
 
@@ -17,13 +18,15 @@ public sealed class HealthAndOpenApiTests(ShortenerApp app) : IClassFixture<Shor
     }
 
     [Fact]
-    public async Task Readiness_checks_the_embedded_store()
+    public async Task Readiness_checks_every_configured_backend()
     {
         using var response = await _client.GetAsync("/readyz");
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var checks = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("embedded-store").GetProperty("status").GetString());
+        string[] expected = app.Backend == Backend.Embedded ? ["embedded-store"] : ["cosmos", "redis"];
+        Assert.Equal(expected.Order(), checks.EnumerateObject().Select(c => c.Name).Order());
+        Assert.All(expected, name => Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString()));
     }
 
     [Fact]
@@ -66,3 +69,7 @@ public sealed class HealthAndOpenApiTests(ShortenerApp app) : IClassFixture<Shor
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.MethodNotAllowed, "urn:urlshortener:problem:method-not-allowed");
     }
 }
+
+public sealed class HealthAndOpenApiOnEmbeddedTests(ShortenerApp app) : HealthAndOpenApiTests<ShortenerApp>(app);
+
+public sealed class HealthAndOpenApiOnCosmosRedisTests(CosmosRedisApp app) : HealthAndOpenApiTests<CosmosRedisApp>(app);

@@ -5,7 +5,8 @@ using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Endpoints;
 
-public sealed class LinkEndpointsTests(ShortenerApp app) : IClassFixture<ShortenerApp>
+public abstract class LinkEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : ShortenerApp, new()
 {
     private readonly HttpClient _client = app.Client();
 
@@ -168,7 +169,7 @@ public sealed class LinkEndpointsTests(ShortenerApp app) : IClassFixture<Shorten
     [Fact]
     public async Task The_short_url_uses_the_configured_base_url()
     {
-        using var configured = new ShortenerApp { Settings = new Dictionary<string, string?> { ["Shortener:BaseUrl"] = "https://sho.rt/" } };
+        using var configured = new TApp { Settings = new Dictionary<string, string?> { ["Shortener:BaseUrl"] = "https://sho.rt/" } };
         var client = configured.Client();
 
         var link = await client.CreateLinkAsync(new { url = "https://example.com/" });
@@ -178,3 +179,7 @@ public sealed class LinkEndpointsTests(ShortenerApp app) : IClassFixture<Shorten
         await ProblemAssert.NamesFieldAsync(loop, "url");
     }
 }
+
+public sealed class LinkEndpointsOnEmbeddedTests(ShortenerApp app) : LinkEndpointsTests<ShortenerApp>(app);
+
+public sealed class LinkEndpointsOnCosmosRedisTests(CosmosRedisApp app) : LinkEndpointsTests<CosmosRedisApp>(app);

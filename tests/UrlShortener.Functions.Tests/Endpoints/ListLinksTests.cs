@@ -3,12 +3,13 @@ using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Endpoints;
 
-public sealed class ListLinksTests
+public abstract class ListLinksTests<TApp>
+    where TApp : ShortenerApp, new()
 {
     [Fact]
     public async Task Pages_through_an_owners_links_newest_first_without_gaps_or_repeats()
     {
-        using var app = new ShortenerApp();
+        using var app = new TApp();
         var client = app.Client();
         var created = new List<string>();
         for (var i = 0; i < 25; i++)
@@ -49,7 +50,7 @@ public sealed class ListLinksTests
     [Fact]
     public async Task The_default_page_holds_20_links()
     {
-        using var app = new ShortenerApp();
+        using var app = new TApp();
         var client = app.Client();
         for (var i = 0; i < 21; i++)
         {
@@ -69,8 +70,12 @@ public sealed class ListLinksTests
     [InlineData("cursor=AAAA", "cursor")]
     public async Task Bad_paging_parameters_answer_400_naming_them(string query, string field)
     {
-        using var app = new ShortenerApp();
+        using var app = new TApp();
         using var response = await app.Client().GetAsync($"/api/links?{query}");
         await ProblemAssert.NamesFieldAsync(response, field);
     }
 }
+
+public sealed class ListLinksOnEmbeddedTests : ListLinksTests<ShortenerApp>;
+
+public sealed class ListLinksOnCosmosRedisTests : ListLinksTests<CosmosRedisApp>;

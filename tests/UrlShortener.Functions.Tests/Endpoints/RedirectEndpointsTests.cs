@@ -4,7 +4,8 @@ using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Endpoints;
 
-public sealed class RedirectEndpointsTests(ShortenerApp app) : IClassFixture<ShortenerApp>
+public abstract class RedirectEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : ShortenerApp, new()
 {
     private readonly HttpClient _api = app.Client();
     private readonly HttpClient _visitor = app.ClientWith(key: null);
@@ -93,7 +94,7 @@ public sealed class RedirectEndpointsTests(ShortenerApp app) : IClassFixture<Sho
     [Fact]
     public async Task An_expired_link_answers_410()
     {
-        using var own = new ShortenerApp();
+        using var own = new TApp();
         var link = await own.Client().CreateLinkAsync(new { url = "https://example.com/sale", expiresAt = DateTimeOffset.UtcNow.AddHours(1) });
         var visitor = own.ClientWith(null);
         using (var before = await visitor.GetAsync($"/{link.Code}"))
@@ -111,7 +112,7 @@ public sealed class RedirectEndpointsTests(ShortenerApp app) : IClassFixture<Sho
     [Fact]
     public async Task An_expired_or_deleted_link_with_a_fallback_redirects_there()
     {
-        using var own = new ShortenerApp();
+        using var own = new TApp();
         var api = own.Client();
         var visitor = own.ClientWith(null);
         var expiring = await api.CreateLinkAsync(new
@@ -185,3 +186,7 @@ public sealed class RedirectEndpointsTests(ShortenerApp app) : IClassFixture<Sho
         Assert.Equal("https://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%BC", response.Headers.Location!.OriginalString);
     }
 }
+
+public sealed class RedirectEndpointsOnEmbeddedTests(ShortenerApp app) : RedirectEndpointsTests<ShortenerApp>(app);
+
+public sealed class RedirectEndpointsOnCosmosRedisTests(CosmosRedisApp app) : RedirectEndpointsTests<CosmosRedisApp>(app);

@@ -5,18 +5,36 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace UrlShortener.Functions.Tests.Infrastructure;
 
+/// <summary>Which stores the app under test uses.</summary>
+public enum Backend
+{
+    /// <summary>The default: SQLite in a temporary folder, the in-process cache.</summary>
+    Embedded,
+
+    /// <summary>Cosmos DB (the emulator) and Redis as L2, both real servers started by the tests.</summary>
+    CosmosRedis,
+}
+
 /// <summary>
-/// The real app in memory, on its own SQLite file in a fresh temporary folder, with a clock the test
-/// can move. Production-like by default: API keys (<see cref="Keys"/>) and a code secret are set.
+/// The real app in memory, on a store of its own (a SQLite file in a fresh temporary folder, or a fresh
+/// database on the Cosmos emulator with its own Redis key prefix), with a clock the test can move.
+/// Production-like by default: API keys (<see cref="Keys"/>) and a code secret are set.
 /// </summary>
-public sealed class ShortenerApp : WebApplicationFactory<Program>
+public class ShortenerApp : WebApplicationFactory<Program>
 {
     private readonly string _ownDirectory = Directory.CreateTempSubdirectory("urlshortener-tests-").FullName;
+
+    public Backend Backend { get; init; } = Backend.Embedded;
+
+    /// <summary>The Cosmos database (and Redis key prefix) this app uses; share it to make two instances of one deployment.</summary>
+    public string CosmosDatabaseName { get; init; } = "test-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The Redis server; null for the one shared by the test run.</summary>
+    public string? RedisConnectionString { get; init; }
 
     public string EnvironmentName { get; init; } = "Production";
 
@@ -56,7 +74,13 @@ public sealed class ShortenerApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(EnvironmentName);
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(AppSettings()));
+
+        // As host settings, so that Program sees them before Build(): it picks the stores from them.
+        foreach (var (name, value) in AppSettings())
+        {
+            builder.UseSetting(name, value);
+        }
+
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
@@ -86,6 +110,16 @@ public sealed class ShortenerApp : WebApplicationFactory<Program>
             settings["Shortener:CodeSecret"] = "test-code-secret-0123456789";
         }
 
+        if (Backend == Backend.CosmosRedis)
+        {
+            settings["Cosmos:ConnectionString"] = CosmosEmulator.Shared.GetAwaiter().GetResult().ConnectionString;
+            settings["Cosmos:DatabaseName"] = CosmosDatabaseName;
+            settings["Cosmos:CreateResources"] = "true";
+            settings["Cosmos:DisableServerCertificateValidation"] = "true";
+            settings["Redis:ConnectionString"] = RedisConnectionString ?? RedisServer.Shared.GetAwaiter().GetResult().ConnectionString;
+            settings["Redis:KeyPrefix"] = CosmosDatabaseName + ":";
+        }
+
         if (WithApiKeys && EnvironmentName != "Development")
         {
             for (var index = 0; index < Keys.All.Count; index++)
@@ -107,6 +141,12 @@ public sealed class ShortenerApp : WebApplicationFactory<Program>
 
         return settings;
     }
+}
+
+/// <summary>The app on Cosmos DB and Redis: the second configuration of every contract suite.</summary>
+public sealed class CosmosRedisApp : ShortenerApp
+{
+    public CosmosRedisApp() => Backend = Backend.CosmosRedis;
 }
 
 /// <summary>An API key of the test configuration: the secret a client sends, and what the app stores.</summary>

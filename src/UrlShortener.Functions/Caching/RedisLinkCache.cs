@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using StackExchange.Redis;
+using UrlShortener.Core.Links;
+using UrlShortener.Functions.Hosting;
+
+namespace UrlShortener.Functions.Caching;
+
+/// <summary>
+/// Redis as the L2 link cache (cache-aside). Every call is bounded by a timeout of milliseconds and a
+/// circuit breaker: a down or slow Redis costs a redirect nothing but a store read, and is tried again
+/// by itself. Deletes that cannot reach Redis are kept and retried; every delete is repeated a moment
+/// later, so that a read racing with the change on another instance cannot leave an old entry behind.
+/// </summary>
+public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
+{
+    private static readonly TimeSpan SecondDeleteDelay = TimeSpan.FromSeconds(2);
+
+    private readonly RedisOptions _options;
+    private readonly ILogger<RedisLinkCache> _logger;
+    private readonly ConnectionMultiplexer _redis;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingDeletes = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock;
+
+    public RedisLinkCache(IOptions<RedisOptions> options, TimeProvider clock, ILogger<RedisLinkCache> logger)
+    {
+        _options = options.Value;
+        _clock = clock;
+        _logger = logger;
+        var configuration = ConfigurationOptions.Parse(_options.ConnectionString!);
+        configuration.AbortOnConnectFail = false;
+        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
+        configuration.SyncTimeout = (int)Math.Max(_options.OperationTimeoutMilliseconds, 10);
+        configuration.ConnectRetry = 1;
+        configuration.ReconnectRetryPolicy = new LinearRetry(500);
+        _redis = ConnectionMultiplexer.Connect(configuration);
+        _pipeline = new ResiliencePipelineBuilder()
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 5,
+                SamplingDuration = TimeSpan.FromSeconds(5),
+                BreakDuration = TimeSpan.FromSeconds(Math.Max(_options.BreakSeconds, 0.5)),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || e is TimeoutRejectedException),
+                OnOpened = _ =>
+                {
+                    Log.RedisSkipped(_logger, _options.BreakSeconds);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    Log.RedisBack(_logger);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1)))
+            .Build();
+    }
+
+    public bool IsConnected => _redis.IsConnected;
+
+    public async ValueTask<(bool Found, ShortLink? Link)> TryGetAsync(string code)
+    {
+        RedisValue value;
+        try
+        {
+            value = await _pipeline.ExecuteAsync(
+                static async (state, token) => await state.Database.StringGetAsync(state.Key).WaitAsync(token).ConfigureAwait(false),
+                (Database: _redis.GetDatabase(), Key: Key(code))).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsRedisFailure(exception))
+        {
+            return (false, null);
+        }
+
+        if (value.IsNull)
+        {
+            return (false, null);
+        }
+
+        var bytes = (byte[]?)value;
+        return bytes is null || bytes.Length == 0
+            ? (true, null)
+            : (true, JsonSerializer.Deserialize(bytes, RedisJsonContext.Default.ShortLink));
+    }
+
+    public void Remember(string code, ShortLink? link)
+    {
+        if (!_redis.IsConnected)
+        {
+            return;
+        }
+
+        var value = link is null ? RedisValue.EmptyString : (RedisValue)JsonSerializer.SerializeToUtf8Bytes(link, RedisJsonContext.Default.ShortLink);
+        var lifetime = TimeSpan.FromSeconds(link is null ? _options.NegativeTimeToLiveSeconds : _options.TimeToLiveSeconds);
+        try
+        {
+            _redis.GetDatabase().StringSet(Key(code), value, lifetime, flags: CommandFlags.FireAndForget);
+        }
+        catch (Exception exception) when (IsRedisFailure(exception))
+        {
+            // An accelerator: the next reader asks the store.
+        }
+    }
+
+    public async ValueTask RemoveAsync(string code)
+    {
+        _pendingDeletes[code] = _clock.GetUtcNow() + SecondDeleteDelay;
+        await TryDeleteAsync(code).ConfigureAwait(false);
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _redis.Dispose();
+    }
+
+    /// <summary>Sends the deletes that are due: second deletes, and those Redis was away for.</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500), _clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var now = _clock.GetUtcNow();
+            foreach (var (code, due) in _pendingDeletes)
+            {
+                if (due <= now && await TryDeleteAsync(code).ConfigureAwait(false))
+                {
+                    _pendingDeletes.TryRemove(new KeyValuePair<string, DateTimeOffset>(code, due));
+                }
+            }
+        }
+    }
+
+    private async Task<bool> TryDeleteAsync(string code)
+    {
+        try
+        {
+            await _pipeline.ExecuteAsync(
+                static async (state, token) => await state.Database.KeyDeleteAsync(state.Key).WaitAsync(token).ConfigureAwait(false),
+                (Database: _redis.GetDatabase(), Key: Key(code))).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (IsRedisFailure(exception))
+        {
+            return false;
+        }
+    }
+
+    private string Key(string code) => _options.KeyPrefix + "link:" + code;
+
+    private static bool IsRedisFailure(Exception exception) =>
+        exception is RedisException or TimeoutRejectedException or BrokenCircuitException or TimeoutException or ObjectDisposedException;
+}
+
+[JsonSerializable(typeof(ShortLink))]
+internal sealed partial class RedisJsonContext : JsonSerializerContext;

@@ -1,0 +1,95 @@
+using System.Collections.ObjectModel;
+using Azure.Core;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Options;
+
+namespace UrlShortener.Functions.Storage.Cosmos;
+
+/// <summary>
+/// The one <see cref="CosmosClient"/> and the containers the app uses. Names here are the ones the
+/// Bicep in infra/ creates; with <see cref="CosmosOptions.CreateResources"/> the app creates them itself.
+/// </summary>
+public sealed class CosmosDatabase : IDisposable
+{
+    /// <summary>Short links, one document each, id = code: a redirect is one point read.</summary>
+    public const string LinksContainer = "links";
+
+    /// <summary>Each owner's link index, partitioned by owner: listing is a single-partition query.</summary>
+    public const string OwnerLinksContainer = "linksByOwner";
+
+    /// <summary>The key-generation counter.</summary>
+    public const string CountersContainer = "counters";
+
+    private readonly CosmosOptions _options;
+
+    public CosmosDatabase(IOptions<CosmosOptions> options, TokenCredential credential)
+    {
+        _options = options.Value;
+        var clientOptions = new CosmosClientOptions
+        {
+            ApplicationName = "UrlShortener",
+            ConnectionMode = ConnectionMode.Gateway,
+            Serializer = new CosmosJsonSerializer(),
+
+            // 429s are retried by the SDK itself, honouring the server's retry-after.
+            MaxRetryAttemptsOnRateLimitedRequests = 9,
+            MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(10),
+            RequestTimeout = TimeSpan.FromSeconds(10),
+            EnableContentResponseOnWrite = false,
+        };
+
+        var endpoint = _options.Endpoint()!;
+        if (endpoint.IsLoopback)
+        {
+            // The emulator announces addresses it cannot serve: talk to the endpoint only.
+            clientOptions.LimitToEndpoint = true;
+            if (_options.DisableServerCertificateValidation)
+            {
+                clientOptions.HttpClientFactory = () => new HttpClient(new HttpClientHandler
+                {
+                    ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
+                });
+            }
+        }
+
+        Client = string.IsNullOrWhiteSpace(_options.ConnectionString)
+            ? new CosmosClient(endpoint.ToString(), credential, clientOptions)
+            : new CosmosClient(_options.ConnectionString, clientOptions);
+        var database = Client.GetDatabase(_options.DatabaseName);
+        Links = database.GetContainer(LinksContainer);
+        OwnerLinks = database.GetContainer(OwnerLinksContainer);
+        Counters = database.GetContainer(CountersContainer);
+    }
+
+    public CosmosClient Client { get; }
+
+    public Container Links { get; }
+
+    public Container OwnerLinks { get; }
+
+    public Container Counters { get; }
+
+    /// <summary>Every container the app uses with its partition key path (infra/ creates the same).</summary>
+    public static ReadOnlyDictionary<string, string> ContainerPartitionKeys { get; } = new(new Dictionary<string, string>
+    {
+        [LinksContainer] = "/id",
+        [OwnerLinksContainer] = "/owner",
+        [CountersContainer] = "/id",
+    });
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.CreateResources)
+        {
+            return;
+        }
+
+        var database = (await Client.CreateDatabaseIfNotExistsAsync(_options.DatabaseName, cancellationToken: cancellationToken).ConfigureAwait(false)).Database;
+        foreach (var (name, partitionKey) in ContainerPartitionKeys)
+        {
+            await database.CreateContainerIfNotExistsAsync(new ContainerProperties(name, partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => Client.Dispose();
+}

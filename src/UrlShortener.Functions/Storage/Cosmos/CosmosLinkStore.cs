@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Azure.Cosmos;
+using UrlShortener.Core.Links;
+
+namespace UrlShortener.Functions.Storage.Cosmos;
+
+/// <summary>
+/// Short links in Cosmos DB. A redirect is one point read in <c>links</c>. Each owner's index lives in
+/// <c>linksByOwner</c> (partition = owner), bucketed by UTC day, with a per-owner document naming the
+/// days that have links: a page of the list reads that document, then the newest days one small
+/// single-partition query at a time, sorting each day in memory (no ORDER BY, which needs a query plan).
+/// </summary>
+public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
+{
+    public async Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken)
+    {
+        using (var created = await database.Links.CreateItemStreamAsync(
+            ToStream(LinkDocument.From(link)), new PartitionKey(link.Code), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (created.StatusCode == HttpStatusCode.Conflict)
+            {
+                return false;
+            }
+
+            created.EnsureSuccessStatusCode();
+        }
+
+        await AddToOwnerIndexAsync(link, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken) =>
+        (await ReadAsync(code, cancellationToken).ConfigureAwait(false))?.Document.ToLink();
+
+    public async Task<bool> TryReplaceAsync(ShortLink current, ShortLink updated, CancellationToken cancellationToken)
+    {
+        var stored = await ReadAsync(current.Code, cancellationToken).ConfigureAwait(false);
+        if (stored is null || stored.Value.Document.Revision != current.Revision)
+        {
+            return false;
+        }
+
+        using var replaced = await database.Links.ReplaceItemStreamAsync(
+            ToStream(LinkDocument.From(updated)),
+            updated.Code,
+            new PartitionKey(updated.Code),
+            new ItemRequestOptions { IfMatchEtag = stored.Value.ETag },
+            cancellationToken).ConfigureAwait(false);
+        if (replaced.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        replaced.EnsureSuccessStatusCode();
+        if (updated.DeletedAt is not null && current.DeletedAt is null)
+        {
+            using var removed = await database.OwnerLinks.DeleteItemStreamAsync(updated.Code, new PartitionKey(updated.Owner), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (removed.StatusCode != HttpStatusCode.NotFound)
+            {
+                removed.EnsureSuccessStatusCode();
+            }
+        }
+
+        return true;
+    }
+
+    public async Task<IReadOnlyList<ShortLink>> ListByOwnerAsync(string owner, int limit, LinkCursor? after, CancellationToken cancellationToken)
+    {
+        var partition = new PartitionKey(owner);
+        OwnerDaysDocument days;
+        using (var response = await database.OwnerLinks.ReadItemStreamAsync(OwnerDaysDocument.DocumentId, partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return [];
+            }
+
+            days = FromResponse<OwnerDaysDocument>(response);
+        }
+
+        var lastDay = after is { } cursor ? DayOf(cursor.CreatedAt) : null;
+        var links = new List<ShortLink>(limit);
+        foreach (var day in days.Days.Keys.Where(d => lastDay is null || string.CompareOrdinal(d, lastDay) <= 0).OrderByDescending(d => d, StringComparer.Ordinal))
+        {
+            var entries = (await EntriesOfDayAsync(owner, day, cancellationToken).ConfigureAwait(false))
+                .Where(e => after is not { } c || IsOlder(e, c))
+                .OrderByDescending(e => e.CreatedAt)
+                .ThenByDescending(e => e.Id, StringComparer.Ordinal)
+                .ToList();
+
+            // Point-read the links in order; an entry whose link was deleted meanwhile is skipped.
+            for (var i = 0; i < entries.Count && links.Count < limit; i += limit - links.Count)
+            {
+                var batch = entries.Skip(i).Take(limit - links.Count);
+                var read = await Task.WhenAll(batch.Select(e => FindAsync(e.Id, cancellationToken))).ConfigureAwait(false);
+                links.AddRange(read.Where(l => l is { DeletedAt: null } && l.Owner == owner)!);
+            }
+
+            if (links.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return links;
+    }
+
+    private static bool IsOlder(OwnerLinkEntry entry, LinkCursor cursor)
+    {
+        var cursorMillis = cursor.CreatedAt.ToUnixTimeMilliseconds();
+        return entry.CreatedAt < cursorMillis || (entry.CreatedAt == cursorMillis && string.CompareOrdinal(entry.Id, cursor.Code) < 0);
+    }
+
+    private static string DayOf(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private async Task<List<OwnerLinkEntry>> EntriesOfDayAsync(string owner, string day, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT c.id, c.createdAt FROM c WHERE c.owner = @owner AND c.day = @day")
+            .WithParameter("@owner", owner)
+            .WithParameter("@day", day);
+        var entries = new List<OwnerLinkEntry>();
+        using var iterator = database.OwnerLinks.GetItemQueryIterator<OwnerLinkEntry>(
+            query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(owner), MaxItemCount = 1000 });
+        while (iterator.HasMoreResults)
+        {
+            entries.AddRange(await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return entries;
+    }
+
+    private async Task AddToOwnerIndexAsync(ShortLink link, CancellationToken cancellationToken)
+    {
+        var partition = new PartitionKey(link.Owner);
+        var day = DayOf(link.CreatedAt);
+        var entry = new OwnerLinkEntry { Id = link.Code, Owner = link.Owner, Day = day, CreatedAt = link.CreatedAt.ToUnixTimeMilliseconds() };
+        using (var upserted = await database.OwnerLinks.UpsertItemStreamAsync(ToStream(entry), partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            upserted.EnsureSuccessStatusCode();
+        }
+
+        // Count the day in the owner's document; the first link of an owner creates it.
+        PatchOperation[] countDay = [PatchOperation.Increment($"/days/{day}", 1)];
+        for (var attempt = 0; ; attempt++)
+        {
+            using var patched = await database.OwnerLinks.PatchItemStreamAsync(OwnerDaysDocument.DocumentId, partition, countDay, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (patched.StatusCode != HttpStatusCode.NotFound || attempt == 2)
+            {
+                patched.EnsureSuccessStatusCode();
+                return;
+            }
+
+            var first = new OwnerDaysDocument { Owner = link.Owner, Days = { [day] = 1 } };
+            using var created = await database.OwnerLinks.CreateItemStreamAsync(ToStream(first), partition, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (created.StatusCode != HttpStatusCode.Conflict)
+            {
+                created.EnsureSuccessStatusCode();
+                return;
+            }
+
+            // Another request created it first: count this link with a patch.
+        }
+    }
+
+    private async Task<(LinkDocument Document, string ETag)?> ReadAsync(string code, CancellationToken cancellationToken)
+    {
+        using var response = await database.Links.ReadItemStreamAsync(code, new PartitionKey(code), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        return (FromResponse<LinkDocument>(response), response.Headers.ETag);
+    }
+
+    private Stream ToStream<T>(T document) => database.Client.ClientOptions.Serializer.ToStream(document);
+
+    private T FromResponse<T>(ResponseMessage response)
+    {
+        response.EnsureSuccessStatusCode();
+        return database.Client.ClientOptions.Serializer.FromStream<T>(response.Content);
+    }
+}

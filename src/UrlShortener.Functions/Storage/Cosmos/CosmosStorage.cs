@@ -1,0 +1,58 @@
+using System.Net;
+using Azure.Core;
+using Azure.Identity;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using UrlShortener.Core.Keys;
+using UrlShortener.Core.Links;
+using UrlShortener.Functions.Endpoints;
+
+namespace UrlShortener.Functions.Storage.Cosmos;
+
+public static class CosmosStorage
+{
+    /// <summary>True when configuration names a Cosmos DB account: links and key ranges then live there.</summary>
+    public static bool HasCosmos(this WebApplicationBuilder builder) =>
+        builder.Configuration.GetSection(CosmosOptions.Section).Get<CosmosOptions>()?.IsConfigured == true;
+
+    public static WebApplicationBuilder AddCosmosStorage(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<CosmosOptions>().BindConfiguration(CosmosOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CosmosOptions>, CosmosOptionsValidator>();
+        services.AddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.AddSingleton<CosmosDatabase>();
+        services.AddHostedService<CosmosInitializer>();
+        services.AddSingleton<ILinkStore, CosmosLinkStore>();
+        services.AddSingleton<IKeyRangeSource, CosmosKeyRangeSource>();
+        services.AddHealthChecks().AddCheck<CosmosHealthCheck>("cosmos", tags: [HealthEndpoints.ReadyTag]);
+        return builder;
+    }
+
+    private sealed class CosmosInitializer(CosmosDatabase database) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => database.InitializeAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Ready when the links container answers a point read (a 404 for a probe id is an answer).</summary>
+    private sealed class CosmosHealthCheck(CosmosDatabase database) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                using var response = await database.Links.ReadItemStreamAsync("!probe", new PartitionKey("!probe"), cancellationToken: cancellationToken);
+                return response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy($"Cosmos DB answered {(int)response.StatusCode}.");
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return HealthCheckResult.Unhealthy("Cosmos DB cannot be reached.", exception);
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// Starts @vercel/cosmosdb-server over HTTPS on 127.0.0.1 for the tests.
+// Usage: node server.js [port] [parent-pid]
+//   port 0 or none: a free port; the chosen one is printed.
+//   parent-pid: exit when that process is gone, so that a killed test run leaves nothing behind.
+//
+// Fix from shared/docs/environment.md: reading a missing document crashes the handler with a
+// TypeError (a 500). Wrap it so that the SDK gets 404 NotFound, as from Cosmos DB. The routes
+// table captures the handler when the main module loads, so patch first, then load the server.
+"use strict";
+const readDocument = require("@vercel/cosmosdb-server/lib/handler/read-document");
+const originalRead = readDocument.default;
+readDocument.default = (account, req, res, params) => {
+  try {
+    return originalRead(account, req, res, params);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    res.statusCode = 404;
+    return { code: "NotFound", message: "Entity with the specified id does not exist in the system." };
+  }
+};
+
+const { createHttpsServer } = require("@vercel/cosmosdb-server");
+const port = Number.parseInt(process.argv[2] || "0", 10);
+const server = createHttpsServer();
+server.listen(port, "127.0.0.1", () => {
+  console.log(`cosmosdb-server listening on 127.0.0.1:${server.address().port}`);
+});
+const parent = Number.parseInt(process.argv[3] || "0", 10);
+if (parent > 0) {
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      process.exit(0);
+    }
+  }, 1000).unref();
+}
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => server.close(() => process.exit(0)));
+}
