@@ -33,6 +33,9 @@ public class ShortenerApp : WebApplicationFactory<Program>
     /// <summary>The Cosmos database (and Redis key prefix) this app uses; share it to make two instances of one deployment.</summary>
     public string CosmosDatabaseName { get; init; } = "test-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The Cosmos emulator's connection string; null for the one shared by the test run.</summary>
+    public string? CosmosConnectionString { get; init; }
+
     /// <summary>The Redis server; null for the one shared by the test run.</summary>
     public string? RedisConnectionString { get; init; }
 
@@ -112,7 +115,7 @@ public class ShortenerApp : WebApplicationFactory<Program>
 
         if (Backend == Backend.CosmosRedis)
         {
-            settings["Cosmos:ConnectionString"] = CosmosEmulator.Shared.GetAwaiter().GetResult().ConnectionString;
+            settings["Cosmos:ConnectionString"] = CosmosConnectionString ?? CosmosEmulator.Shared.GetAwaiter().GetResult().ConnectionString;
             settings["Cosmos:DatabaseName"] = CosmosDatabaseName;
             settings["Cosmos:CreateResources"] = "true";
             settings["Cosmos:DisableServerCertificateValidation"] = "true";

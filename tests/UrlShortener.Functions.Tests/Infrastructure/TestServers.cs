@@ -72,11 +72,16 @@ public sealed class RedisServer : IAsyncDisposable
 /// The Cosmos DB emulator (<c>tests/cosmos-emulator</c>: @vercel/cosmosdb-server with the read fix)
 /// on a free loopback port, started once per test run. Each app fixture uses a database of its own.
 /// </summary>
-public sealed class CosmosEmulator
+public sealed class CosmosEmulator : IAsyncDisposable
 {
     private static readonly Lazy<Task<CosmosEmulator>> SharedEmulator = new(StartAsync);
+    private readonly Process _process;
 
-    private CosmosEmulator(int port) => Port = port;
+    private CosmosEmulator(int port, Process process)
+    {
+        Port = port;
+        _process = process;
+    }
 
     public static Task<CosmosEmulator> Shared => SharedEmulator.Value;
 
@@ -85,7 +90,20 @@ public sealed class CosmosEmulator
     /// <summary>The emulator takes any key; this one is base64 like a real one.</summary>
     public string ConnectionString => $"AccountEndpoint=https://127.0.0.1:{Port}/;AccountKey=dGhlLWVtdWxhdG9yLWFjY2VwdHMtYW55LWtleQ==;";
 
-    private static async Task<CosmosEmulator> StartAsync()
+    /// <summary>Kills the emulator, as an outage would; everything it held is gone.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>A private emulator, for a test that stops it.</summary>
+    public static async Task<CosmosEmulator> StartAsync()
     {
         var folder = Path.Combine(AppProcess.RepositoryRoot, "tests", "cosmos-emulator");
         if (!Directory.Exists(Path.Combine(folder, "node_modules", "@vercel", "cosmosdb-server")))
@@ -106,7 +124,7 @@ public sealed class CosmosEmulator
         start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var process = ChildProcesses.Start(start);
         await ChildProcesses.WaitForPortAsync(port, process, "the Cosmos DB emulator");
-        return new CosmosEmulator(port);
+        return new CosmosEmulator(port, process);
     }
 }
 

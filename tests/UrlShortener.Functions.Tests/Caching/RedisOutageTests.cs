@@ -1,0 +1,72 @@
+using System.Net;
+using UrlShortener.Functions.Tests.Infrastructure;
+
+namespace UrlShortener.Functions.Tests.Caching;
+
+/// <summary>Redis is an accelerator: losing it costs store reads, never a failed redirect.</summary>
+public sealed class RedisOutageTests
+{
+    [Fact]
+    public async Task Redirects_and_creates_keep_working_while_redis_is_down_and_the_cache_is_used_again_when_it_returns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var app = new CosmosRedisApp
+        {
+            RedisConnectionString = redis.ConnectionString,
+            Settings = new Dictionary<string, string?>
+            {
+                // No L1: every redirect goes through Redis, so the outage is felt on each one.
+                ["Shortener:LocalCacheSeconds"] = "0",
+                ["Redis:BreakSeconds"] = "1",
+            },
+        };
+        var api = app.Client();
+        var visitor = app.ClientWith(null);
+        var codes = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            codes.Add((await api.CreateLinkAsync(new { url = $"https://example.com/{i}" })).Code);
+        }
+
+        var failures = 0;
+        var redirects = 0;
+        using var stopLoad = new CancellationTokenSource();
+        var load = Task.WhenAll(Enumerable.Range(0, 8).Select(async worker =>
+        {
+            for (var i = worker; !stopLoad.IsCancellationRequested; i++)
+            {
+                using var response = await visitor.GetAsync($"/{codes[i % codes.Count]}");
+                Interlocked.Increment(ref redirects);
+                if (response.StatusCode != HttpStatusCode.Found)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }));
+
+        await Task.Delay(500);
+        await redis.StopAsync();
+        await Task.Delay(1500);
+        var createdDuringOutage = await api.CreateLinkAsync(new { url = "https://example.com/during-outage" });
+        await Task.Delay(1000);
+        await redis.RestartAsync();
+
+        // The multiplexer reconnects and the breaker lets a trial through by itself.
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        long hits;
+        do
+        {
+            await Task.Delay(250);
+            hits = await redis.KeyspaceHitsAsync();
+        }
+        while (hits == 0 && DateTime.UtcNow < deadline);
+
+        await stopLoad.CancelAsync();
+        await load;
+
+        Assert.Equal(0, failures);
+        Assert.True(redirects > 100, $"only {redirects} redirects ran");
+        Assert.Matches("^[0-9A-Za-z]{7}$", createdDuringOutage.Code);
+        Assert.True(hits > 0, "Redis answered no GET with a value after it came back");
+    }
+}

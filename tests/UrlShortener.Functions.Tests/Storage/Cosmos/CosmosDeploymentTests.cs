@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using UrlShortener.Functions.Tests.Infrastructure;
+
+namespace UrlShortener.Functions.Tests.Storage.Cosmos;
+
+/// <summary>Several instances of one deployment on one Cosmos database and one Redis, as in Azure.</summary>
+public sealed class CosmosDeploymentTests
+{
+    [Fact]
+    public async Task Two_instances_creating_ten_thousand_links_concurrently_hand_out_distinct_codes()
+    {
+        var small = new Dictionary<string, string?> { ["Shortener:KeyRangeSize"] = "50" };
+        using var first = new CosmosRedisApp { Settings = small };
+        using var second = new CosmosRedisApp { Settings = small, CosmosDatabaseName = first.CosmosDatabaseName };
+        var clients = new[] { first.Client(), second.Client() };
+        var codes = new ConcurrentBag<string>();
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, 10_000), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, _) =>
+            codes.Add((await clients[i % 2].CreateLinkAsync(new { url = $"https://example.com/{i}" })).Code));
+
+        Assert.Equal(10_000, codes.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task A_link_created_on_one_instance_redirects_on_the_other_and_a_change_arrives_within_the_local_cache_lifetime()
+    {
+        const double localCacheSeconds = 2;
+        var settings = new Dictionary<string, string?> { ["Shortener:LocalCacheSeconds"] = localCacheSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        using var first = new CosmosRedisApp { Settings = settings };
+        using var second = new CosmosRedisApp { Settings = settings, CosmosDatabaseName = first.CosmosDatabaseName };
+        var visitor = second.ClientWith(null);
+
+        var link = await first.Client().CreateLinkAsync(new { url = "https://example.com/v1" });
+        using (var before = await visitor.GetAsync($"/{link.Code}"))
+        {
+            Assert.Equal(HttpStatusCode.Found, before.StatusCode);
+            Assert.Equal("https://example.com/v1", before.Headers.Location!.OriginalString);
+        }
+
+        await first.Client().PatchAsJsonAsync($"/api/links/{link.Code}", new { url = "https://example.com/v2" });
+        var changed = Stopwatch.StartNew();
+        string? served;
+        do
+        {
+            using var response = await visitor.GetAsync($"/{link.Code}");
+            served = response.Headers.Location!.OriginalString;
+            await Task.Delay(50);
+        }
+        while (served != "https://example.com/v2" && changed.Elapsed < TimeSpan.FromSeconds(10));
+
+        Assert.Equal("https://example.com/v2", served);
+        Assert.True(changed.Elapsed < TimeSpan.FromSeconds(localCacheSeconds + 1), $"the change took {changed.Elapsed.TotalSeconds:F1} s to arrive");
+    }
+
+    [Fact]
+    public async Task With_the_store_down_cached_links_keep_redirecting_and_everything_else_answers_503()
+    {
+        await using var emulator = await CosmosEmulator.StartAsync();
+        using var app = new CosmosRedisApp { CosmosConnectionString = emulator.ConnectionString };
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/cached" });
+        var visitor = app.ClientWith(null);
+        (await visitor.GetAsync($"/{link.Code}")).Dispose();
+
+        await emulator.StopAsync();
+
+        using var cached = await visitor.GetAsync($"/{link.Code}");
+        using var uncached = await visitor.GetAsync("/notcached");
+        using var create = await app.Client().PostAsJsonAsync("/api/links", new { url = "https://example.com/new" });
+        using var ready = await visitor.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.Found, cached.StatusCode);
+        await ProblemAssert.IsProblemAsync(uncached, HttpStatusCode.ServiceUnavailable, "urn:urlshortener:problem:service-unavailable");
+        await ProblemAssert.IsProblemAsync(create, HttpStatusCode.ServiceUnavailable, "urn:urlshortener:problem:service-unavailable");
+        Assert.NotNull(uncached.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+}
