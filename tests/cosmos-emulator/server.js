@@ -22,6 +22,18 @@ readDocument.default = (account, req, res, params) => {
 const { createHttpsServer } = require("@vercel/cosmosdb-server");
 const port = Number.parseInt(process.argv[2] || "0", 10);
 const server = createHttpsServer();
+
+// COSMOS_EMULATOR_COUNT=1: count requests by method and resource, print them on exit (for benchmarks).
+const counts = new Map();
+if (process.env.COSMOS_EMULATOR_COUNT === "1") {
+  server.prependListener("request", (req) => {
+    const kind = `${req.method} ${req.url.replace(/\/docs\/[^/?]+/, "/docs/{id}").replace(/\?.*$/, "")}`;
+    counts.set(kind, (counts.get(kind) || 0) + 1);
+  });
+  process.on("exit", () => {
+    for (const [kind, count] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`${count}\t${kind}`);
+  });
+}
 server.listen(port, "127.0.0.1", () => {
   console.log(`cosmosdb-server listening on 127.0.0.1:${server.address().port}`);
 });

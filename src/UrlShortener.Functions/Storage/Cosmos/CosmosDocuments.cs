@@ -70,7 +70,7 @@ internal sealed class OwnerLinkEntry
 }
 
 /// <summary>
-/// The days on which an owner created links (<c>yyyyMMdd</c> → count), one document per owner.
+/// The days on which an owner created links (<c>yyyyMMdd</c> → 1), one document per owner.
 /// Its id cannot be a code: '!' is not a code character.
 /// </summary>
 internal sealed class OwnerDaysDocument

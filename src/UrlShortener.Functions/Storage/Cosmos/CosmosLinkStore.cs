@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.Azure.Cosmos;
@@ -13,6 +14,10 @@ namespace UrlShortener.Functions.Storage.Cosmos;
 /// </summary>
 public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
 {
+    // (owner, day) pairs this instance has already marked in the owner's days document: one patch per day, not per link.
+    private const int MaxRememberedDays = 100_000;
+    private readonly ConcurrentDictionary<(string Owner, string Day), bool> _markedDays = new();
+
     public async Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken)
     {
         using (var created = await database.Links.CreateItemStreamAsync(
@@ -140,14 +145,20 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
             upserted.EnsureSuccessStatusCode();
         }
 
-        // Count the day in the owner's document; the first link of an owner creates it.
-        PatchOperation[] countDay = [PatchOperation.Increment($"/days/{day}", 1)];
+        if (_markedDays.ContainsKey((link.Owner, day)))
+        {
+            return;
+        }
+
+        // Mark the day in the owner's document; the first link of an owner creates it.
+        PatchOperation[] markDay = [PatchOperation.Set($"/days/{day}", 1)];
         for (var attempt = 0; ; attempt++)
         {
-            using var patched = await database.OwnerLinks.PatchItemStreamAsync(OwnerDaysDocument.DocumentId, partition, countDay, cancellationToken: cancellationToken).ConfigureAwait(false);
+            using var patched = await database.OwnerLinks.PatchItemStreamAsync(OwnerDaysDocument.DocumentId, partition, markDay, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (patched.StatusCode != HttpStatusCode.NotFound || attempt == 2)
             {
                 patched.EnsureSuccessStatusCode();
+                RememberMarked(link.Owner, day);
                 return;
             }
 
@@ -156,11 +167,22 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
             if (created.StatusCode != HttpStatusCode.Conflict)
             {
                 created.EnsureSuccessStatusCode();
+                RememberMarked(link.Owner, day);
                 return;
             }
 
-            // Another request created it first: count this link with a patch.
+            // Another request created it first: mark the day with a patch.
         }
+    }
+
+    private void RememberMarked(string owner, string day)
+    {
+        if (_markedDays.Count >= MaxRememberedDays)
+        {
+            _markedDays.Clear();
+        }
+
+        _markedDays[(owner, day)] = true;
     }
 
     private async Task<(LinkDocument Document, string ETag)?> ReadAsync(string code, CancellationToken cancellationToken)
