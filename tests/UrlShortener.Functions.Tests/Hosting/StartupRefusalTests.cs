@@ -44,6 +44,30 @@ public sealed class StartupRefusalTests : IDisposable
         Assert.Contains(expected, output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("https://account.documents.azure.com:443/", null, "true", "Cosmos:DisableServerCertificateValidation is only for a loopback emulator")]
+    [InlineData("https://account.documents.azure.com:443/", "https://account.documents.azure.com:443/", null, "not both")]
+    [InlineData("http://account.documents.azure.com/", null, null, "must be an absolute https URL")]
+    public async Task Wrong_cosmos_configuration_fails_the_start(string connectionEndpoint, string? accountEndpoint, string? disableValidation, string expected)
+    {
+        var settings = Settings("Production");
+        settings["Cosmos__ConnectionString"] = $"AccountEndpoint={connectionEndpoint};AccountKey=dGVzdA==;";
+        if (accountEndpoint is not null)
+        {
+            settings["Cosmos__AccountEndpoint"] = accountEndpoint;
+        }
+
+        if (disableValidation is not null)
+        {
+            settings["Cosmos__DisableServerCertificateValidation"] = disableValidation;
+        }
+
+        var (exitCode, output) = await AppProcess.RunUntilExitAsync(settings);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_same_settings_without_a_fault_start_and_serve()
     {
