@@ -1,5 +1,6 @@
 using UrlShortener.Functions.Auth;
 using UrlShortener.Functions.Caching;
+using UrlShortener.Functions.Clicks;
 using UrlShortener.Functions.Endpoints;
 using UrlShortener.Functions.Hosting;
 using UrlShortener.Functions.Storage.Cosmos;
@@ -19,6 +20,7 @@ else
 }
 
 builder.AddRedisCache();
+builder.AddClickPipeline();
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -26,6 +28,12 @@ app.UseApiKeyAuthentication();
 app.MapHealth();
 app.MapOpenApi();
 app.MapLinks();
+app.MapStats();
+if (app.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is not null)
+{
+    app.MapTriggers();
+}
+
 app.MapRedirects();
 app.Run();
 

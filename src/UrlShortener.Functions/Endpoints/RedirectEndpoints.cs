@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using UrlShortener.Core.Links;
 using UrlShortener.Functions.Caching;
+using UrlShortener.Functions.Clicks;
 
 namespace UrlShortener.Functions.Endpoints;
 
@@ -20,7 +21,7 @@ public static class RedirectEndpoints
             .WithSummary("Follow a short link: 302 (or the link's 301, 307, 308) with Location.");
 
     private static async ValueTask<Results<RedirectHttpResult, ProblemHttpResult>> RedirectAsync(
-        string code, HttpContext context, LinkLookup lookup, TimeProvider clock)
+        string code, HttpContext context, LinkLookup lookup, TimeProvider clock, ClickCapture clicks)
     {
         if (!ShortCode.IsWellFormed(code))
         {
@@ -33,6 +34,11 @@ public static class RedirectEndpoints
             case RedirectDecision.Redirect redirect:
                 var permanent = redirect.Status is RedirectType.MovedPermanently or RedirectType.PermanentRedirect;
                 context.Response.Headers.CacheControl = permanent ? PermanentCacheControl : TemporaryCacheControl;
+                if (redirect.CountsAsVisit)
+                {
+                    clicks.Record(code, context.Request);
+                }
+
                 return TypedResults.Redirect(
                     redirect.Location,
                     permanent,

@@ -17,4 +17,16 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Information, "Redis answers again: the shared cache is back in use")]
     public static partial void RedisBack(ILogger logger);
+
+    [LoggerMessage(6, LogLevel.Warning, "Click message {MessageId} cannot be read; dropped")]
+    public static partial void ClickMessageUnreadable(ILogger logger, string messageId);
+
+    [LoggerMessage(7, LogLevel.Warning, "A click of message {MessageId} was dropped: {Reason}")]
+    public static partial void ClickDropped(ILogger logger, string messageId, string reason);
+
+    [LoggerMessage(8, LogLevel.Warning, "Sending {Count} clicks to the queue failed; retrying in {DelaySeconds} s")]
+    public static partial void ClickPublishFailed(ILogger logger, Exception exception, int count, double delaySeconds);
+
+    [LoggerMessage(9, LogLevel.Error, "Applying queued clicks failed; they stay queued and are tried again")]
+    public static partial void AggregationFailed(ILogger logger, Exception exception);
 }

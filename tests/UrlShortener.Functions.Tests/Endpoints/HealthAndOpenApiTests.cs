@@ -24,7 +24,8 @@ public abstract class HealthAndOpenApiTests<TApp>(TApp app) : IClassFixture<TApp
         var checks = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        string[] expected = app.Backend == Backend.Embedded ? ["embedded-store"] : ["cosmos", "redis"];
+        // Without Service Bus the click queue is the embedded one, whatever holds the links.
+        string[] expected = app.Backend == Backend.Embedded ? ["embedded-store"] : ["cosmos", "redis", "embedded-store"];
         Assert.Equal(expected.Order(), checks.EnumerateObject().Select(c => c.Name).Order());
         Assert.All(expected, name => Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString()));
     }

@@ -10,15 +10,28 @@ public static class EmbeddedStorage
     /// <summary>The default backend: links and the key counter in one SQLite file.</summary>
     public static WebApplicationBuilder AddEmbeddedStorage(this WebApplicationBuilder builder)
     {
+        builder.AddEmbeddedDatabase();
+        builder.Services.AddSingleton<ILinkStore, SqliteLinkStore>();
+        builder.Services.AddSingleton<IKeyRangeSource, SqliteKeyRangeSource>();
+        return builder;
+    }
+
+    /// <summary>The SQLite file itself, for whatever uses it (links, the click queue, stats). Safe to call twice.</summary>
+    public static WebApplicationBuilder AddEmbeddedDatabase(this WebApplicationBuilder builder)
+    {
         var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(SqliteDatabase)))
+        {
+            return builder;
+        }
+
         services.AddOptions<EmbeddedOptions>()
             .BindConfiguration(EmbeddedOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Embedded:DatabasePath must not be empty.")
             .ValidateOnStart();
         services.AddSingleton<SqliteDatabase>();
         services.AddHostedService<SqliteInitializer>();
-        services.AddSingleton<ILinkStore, SqliteLinkStore>();
-        services.AddSingleton<IKeyRangeSource, SqliteKeyRangeSource>();
+        services.AddSingleton<SqliteClickStore>();
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("embedded-store", tags: [HealthEndpoints.ReadyTag]);
         return builder;
     }

@@ -63,7 +63,7 @@ public sealed class SqliteDatabase : IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode = WAL;";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        command.CommandText = Schema;
+        command.CommandText = Schema + SqliteClickStore.Schema;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

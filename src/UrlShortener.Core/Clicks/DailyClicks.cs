@@ -1,0 +1,70 @@
+namespace UrlShortener.Core.Clicks;
+
+/// <summary>
+/// A link's clicks on one UTC day: human clicks per hour, bot clicks, and the human clicks by
+/// referrer, browser, operating system, device and country. The unit stats are stored in.
+/// </summary>
+public sealed class DailyClicks(string code, DateOnly day)
+{
+    public string Code { get; } = code;
+    public DateOnly Day { get; } = day;
+    public long[] Hours { get; } = new long[24];
+    public long Bots { get; set; }
+    public Dictionary<string, long> Referrers { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> Browsers { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> OperatingSystems { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> Devices { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> Countries { get; } = new(StringComparer.Ordinal);
+
+    public long Humans => Hours.Sum();
+
+    /// <summary>The breakdowns by name, as stored: "referrers", "browsers", "operatingSystems", "devices", "countries".</summary>
+    public IEnumerable<(string Dimension, Dictionary<string, long> Counts)> Breakdowns()
+    {
+        yield return ("referrers", Referrers);
+        yield return ("browsers", Browsers);
+        yield return ("operatingSystems", OperatingSystems);
+        yield return ("devices", Devices);
+        yield return ("countries", Countries);
+    }
+
+    public void Add(ClickEvent click)
+    {
+        if (click.IsBot)
+        {
+            Bots++;
+            return;
+        }
+
+        Hours[click.Time.UtcDateTime.Hour]++;
+        Increment(Referrers, click.ReferrerHost ?? Dimensions.Direct);
+        Increment(Browsers, click.Browser);
+        Increment(OperatingSystems, click.OperatingSystem);
+        Increment(Devices, click.Device);
+        if (click.Country is { } country)
+        {
+            Increment(Countries, country);
+        }
+    }
+
+    /// <summary>Groups clicks by (code, UTC day).</summary>
+    public static IReadOnlyList<DailyClicks> Roll(IEnumerable<ClickEvent> clicks)
+    {
+        var days = new Dictionary<(string, DateOnly), DailyClicks>();
+        foreach (var click in clicks)
+        {
+            var key = (click.Code, DateOnly.FromDateTime(click.Time.UtcDateTime));
+            if (!days.TryGetValue(key, out var day))
+            {
+                days[key] = day = new DailyClicks(key.Item1, key.Item2);
+            }
+
+            day.Add(click);
+        }
+
+        return [.. days.Values];
+    }
+
+    private static void Increment(Dictionary<string, long> counts, string name) =>
+        counts[name] = counts.GetValueOrDefault(name) + 1;
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using UrlShortener.Core.Links;
+
+namespace UrlShortener.Core.Clicks;
+
+public enum Granularity
+{
+    Hour,
+    Day,
+}
+
+/// <summary>A validated stats request: [From, To) aligned to whole hours or days (UTC).</summary>
+public sealed record StatsQuery(DateTimeOffset From, DateTimeOffset To, Granularity Granularity)
+{
+    public static readonly TimeSpan MaxHourlyRange = TimeSpan.FromDays(31);
+    public static readonly TimeSpan MaxDailyRange = TimeSpan.FromDays(400);
+
+    /// <summary>Reads the query parameters; null with <paramref name="errors"/> filled when they are wrong.</summary>
+    public static StatsQuery? Parse(string? from, string? to, string? granularity, DateTimeOffset now, ValidationErrors errors)
+    {
+        var unit = granularity switch
+        {
+            null or "hour" => Granularity.Hour,
+            "day" => Granularity.Day,
+            _ => (Granularity?)null,
+        };
+        if (unit is null)
+        {
+            errors.Add("granularity", "must be hour or day.");
+        }
+
+        var end = to is null ? now : ParseTime(to);
+        if (end is null)
+        {
+            errors.Add("to", "must be an RFC 3339 date-time with a time zone (2026-11-21T12:00:00Z) or a date (2026-11-21).");
+        }
+
+        var start = from is null ? null : ParseTime(from);
+        if (from is not null && start is null)
+        {
+            errors.Add("from", "must be an RFC 3339 date-time with a time zone (2026-11-21T12:00:00Z) or a date (2026-11-21).");
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return null;
+        }
+
+        var step = unit == Granularity.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
+        var alignedTo = Ceiling(end!.Value.ToUniversalTime(), step);
+        var alignedFrom = start is { } s ? Floor(s.ToUniversalTime(), step) : alignedTo - (unit == Granularity.Hour ? TimeSpan.FromHours(24) : TimeSpan.FromDays(30));
+        if (alignedFrom >= alignedTo || (start is not null && start >= end))
+        {
+            errors.Add("to", "must be after from.");
+            return null;
+        }
+
+        var max = unit == Granularity.Hour ? MaxHourlyRange : MaxDailyRange;
+        if (alignedTo - alignedFrom > max)
+        {
+            errors.Add("from", $"the range may span at most {max.TotalDays:0} days by {(unit == Granularity.Hour ? "hour" : "day")}.");
+            return null;
+        }
+
+        return new StatsQuery(alignedFrom, alignedTo, unit!.Value);
+    }
+
+    /// <summary>The UTC days whose stats this query needs.</summary>
+    public IEnumerable<DateOnly> Days()
+    {
+        var last = DateOnly.FromDateTime((To - TimeSpan.FromTicks(1)).UtcDateTime);
+        for (var day = DateOnly.FromDateTime(From.UtcDateTime); day <= last; day = day.AddDays(1))
+        {
+            yield return day;
+        }
+    }
+
+    private static DateTimeOffset? ParseTime(string text)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        }
+
+        var hasZone = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        return hasZone && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
+    }
+
+    private static DateTimeOffset Floor(DateTimeOffset time, TimeSpan step) => new(time.UtcTicks - (time.UtcTicks % step.Ticks), TimeSpan.Zero);
+
+    private static DateTimeOffset Ceiling(DateTimeOffset time, TimeSpan step)
+    {
+        var floor = Floor(time, step);
+        return floor.UtcTicks == time.UtcTicks ? floor : floor + step;
+    }
+}
+
+/// <summary>The answer of the stats endpoint, built from stored days.</summary>
+public sealed record StatsReport(
+    string Code,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    string Granularity,
+    long Total,
+    IReadOnlyList<StatsPoint> Series,
+    IReadOnlyList<StatsCount> Referrers,
+    IReadOnlyList<StatsCount> Browsers,
+    IReadOnlyList<StatsCount> OperatingSystems,
+    IReadOnlyList<StatsCount> Devices,
+    IReadOnlyList<StatsCount> Countries,
+    long BotClicks)
+{
+    /// <summary>
+    /// The series is cut to the hours asked for. Breakdowns and bot clicks are kept per day, so they
+    /// cover the whole UTC days the range touches.
+    /// </summary>
+    public static StatsReport Build(string code, StatsQuery query, IReadOnlyList<DailyClicks> days)
+    {
+        var byDay = days.ToDictionary(d => d.Day);
+        var series = new List<StatsPoint>();
+        var step = query.Granularity == Clicks.Granularity.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
+        for (var start = query.From; start < query.To; start += step)
+        {
+            var day = byDay.GetValueOrDefault(DateOnly.FromDateTime(start.UtcDateTime));
+            var clicks = day is null ? 0 : query.Granularity == Clicks.Granularity.Hour ? day.Hours[start.UtcDateTime.Hour] : day.Humans;
+            series.Add(new StatsPoint(start, clicks));
+        }
+
+        var inRange = query.Days().Select(byDay.GetValueOrDefault).OfType<DailyClicks>().ToList();
+        return new StatsReport(
+            code,
+            query.From,
+            query.To,
+            query.Granularity == Clicks.Granularity.Hour ? "hour" : "day",
+            series.Sum(p => p.Clicks),
+            series,
+            Largest(inRange, d => d.Referrers),
+            Largest(inRange, d => d.Browsers),
+            Largest(inRange, d => d.OperatingSystems),
+            Largest(inRange, d => d.Devices),
+            Largest(inRange, d => d.Countries),
+            inRange.Sum(d => d.Bots));
+    }
+
+    private static List<StatsCount> Largest(List<DailyClicks> days, Func<DailyClicks, Dictionary<string, long>> dimension) =>
+        days.SelectMany(d => dimension(d))
+            .GroupBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(g => new StatsCount(g.Key, g.Sum(kv => kv.Value)))
+            .OrderByDescending(c => c.Clicks)
+            .ThenBy(c => c.Name, StringComparer.Ordinal)
+            .ToList();
+}
+
+public sealed record StatsPoint(DateTimeOffset Start, long Clicks);
+
+public sealed record StatsCount(string Name, long Clicks);

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using UrlShortener.Core.Clicks;
+using UrlShortener.Functions.Caching;
+using UrlShortener.Functions.Hosting;
+
+namespace UrlShortener.Functions.Clicks;
+
+/// <summary>
+/// Applies queue messages to the stats: reads the clicks, drops (and logs) those that are malformed,
+/// out of time or for unknown codes, rolls the rest up by (code, day) and adds them idempotently.
+/// Used by the embedded loop and by the Functions trigger alike.
+/// </summary>
+public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, TimeProvider clock, ILogger<ClickAggregator> logger)
+{
+    /// <param name="messageId">The queue's id of the message (null: derived from the body, so a redelivery still matches).</param>
+    /// <param name="body">The message body.</param>
+    /// <param name="cancellationToken">Stops the work; the message is then not settled and comes again.</param>
+    /// <returns>How many clicks were counted and how many dropped.</returns>
+    public async Task<(int Counted, int Dropped)> ApplyAsync(string? messageId, string body, CancellationToken cancellationToken)
+    {
+        var id = StableId(messageId, body);
+        var (clicks, dropped) = ClickMessage.Parse(body);
+        if (dropped > 0 && clicks.Count == 0)
+        {
+            Log.ClickMessageUnreadable(logger, id);
+            return (0, dropped);
+        }
+
+        var now = clock.GetUtcNow();
+        var counted = new List<ClickEvent>(clicks.Count);
+        foreach (var click in clicks)
+        {
+            var problem = ClickValidation.Check(click, now)
+                ?? (await links.FindAsync(click.Code, cancellationToken).ConfigureAwait(false) is null ? "the code is unknown" : null);
+            if (problem is null)
+            {
+                counted.Add(click);
+            }
+            else
+            {
+                dropped++;
+                Log.ClickDropped(logger, id, problem);
+            }
+        }
+
+        if (counted.Count > 0)
+        {
+            await stats.ApplyAsync(id, DailyClicks.Roll(counted), cancellationToken).ConfigureAwait(false);
+        }
+
+        return (counted.Count, dropped);
+    }
+
+    // Stores keep ids in conditions and keys: letters, digits and a few marks only, else a hash of it.
+    private static string StableId(string? messageId, string body)
+    {
+        if (messageId is { Length: > 0 and <= 100 } && messageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':'))
+        {
+            return messageId;
+        }
+
+        var source = messageId is { Length: > 0 } ? messageId : body;
+        return "h-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..40];
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Options;
+using UrlShortener.Core.Clicks;
+using UrlShortener.Functions.Hosting;
+
+namespace UrlShortener.Functions.Clicks;
+
+/// <summary>
+/// Moves clicks from the in-memory buffer to the queue in batches (<see cref="ClickOptions.BatchSize"/>,
+/// or whatever arrived within <see cref="ClickOptions.LingerMilliseconds"/>). A failed send is retried
+/// with backoff while new clicks wait in the buffer. On shutdown it flushes everything, after the
+/// server has finished its last requests.
+/// </summary>
+public sealed class ClickBatcher(
+    ClickRecorder recorder,
+    IClickPublisher publisher,
+    IOptions<ClickOptions> options,
+    ILogger<ClickBatcher> logger) : BackgroundService, IHostedLifecycleService
+{
+    private static readonly TimeSpan FlushDeadline = TimeSpan.FromSeconds(20);
+    private readonly ClickOptions _options = options.Value;
+    private readonly List<ClickEvent> _batch = [];
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs after every hosted service has stopped, the web server included: no request can add a click now.</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        recorder.Close();
+        using var deadline = new CancellationTokenSource(FlushDeadline);
+        while (recorder.Reader.TryRead(out var click))
+        {
+            _batch.Add(click);
+            if (_batch.Count >= _options.BatchSize)
+            {
+                await SendAsync(deadline.Token).ConfigureAwait(false);
+            }
+        }
+
+        if (_batch.Count > 0)
+        {
+            await SendAsync(deadline.Token).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var linger = TimeSpan.FromMilliseconds(_options.LingerMilliseconds);
+        try
+        {
+            while (await recorder.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                using (var lingering = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+                {
+                    lingering.CancelAfter(linger);
+                    try
+                    {
+                        while (_batch.Count < _options.BatchSize && await recorder.Reader.WaitToReadAsync(lingering.Token).ConfigureAwait(false))
+                        {
+                            while (_batch.Count < _options.BatchSize && recorder.Reader.TryRead(out var click))
+                            {
+                                _batch.Add(click);
+                            }
+                        }
+                    }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        // The batch lingered long enough: send what there is.
+                    }
+                }
+
+                await SendAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: StoppedAsync flushes what is left, the batch in hand included.
+        }
+    }
+
+    private async Task SendAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (_batch.Count > 0)
+        {
+            try
+            {
+                await publisher.PublishAsync([.. _batch], cancellationToken).ConfigureAwait(false);
+                _batch.Clear();
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                Log.ClickPublishFailed(logger, exception, _batch.Count, delay.TotalSeconds);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace UrlShortener.Functions.Clicks;
+
+/// <summary>The <c>Clicks</c> configuration section: capture, batching, aggregation.</summary>
+public sealed class ClickOptions
+{
+    public const string Section = "Clicks";
+
+    /// <summary>Record clicks at all. Off: redirects only.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Clicks held in memory at most; beyond it new clicks are dropped and counted, never waited for.</summary>
+    public int BufferCapacity { get; set; } = 100_000;
+
+    /// <summary>Most clicks in one queue message.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long a click may wait for its batch to fill before the batch is sent anyway.</summary>
+    public int LingerMilliseconds { get; set; } = 1000;
+
+    /// <summary>A request header carrying the visitor's country as ISO 3166 alpha-2 (e.g. CF-IPCountry, X-Azure-ClientCountry); none by default.</summary>
+    public string? CountryHeader { get; set; }
+
+    /// <summary>How often the embedded aggregator looks at its queue.</summary>
+    public int AggregatorPollMilliseconds { get; set; } = 250;
+}

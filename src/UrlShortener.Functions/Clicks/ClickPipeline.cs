@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using UrlShortener.Core.Clicks;
+using UrlShortener.Functions.Storage.Sqlite;
+
+namespace UrlShortener.Functions.Clicks;
+
+public static class ClickPipeline
+{
+    /// <summary>
+    /// Capture on the redirect path, batches to the queue, the aggregator and the stats store. The queue
+    /// is Service Bus when configured, else the embedded SQLite queue drained in-process; stats live in
+    /// the store the links use (registered by <c>AddCosmosStats</c> for Cosmos DB, else SQLite).
+    /// </summary>
+    public static WebApplicationBuilder AddClickPipeline(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ClickOptions>()
+            .BindConfiguration(ClickOptions.Section)
+            .Validate(o => o.BufferCapacity is >= 100 and <= 10_000_000, "Clicks:BufferCapacity must be 100 to 10000000.")
+            .Validate(o => o.BatchSize is >= 1 and <= 500, "Clicks:BatchSize must be 1 to 500 (a Service Bus message holds 256 KB).")
+            .Validate(o => o.LingerMilliseconds is >= 1 and <= 60_000, "Clicks:LingerMilliseconds must be 1 to 60000.")
+            .Validate(o => o.AggregatorPollMilliseconds is >= 10 and <= 60_000, "Clicks:AggregatorPollMilliseconds must be 10 to 60000.")
+            .ValidateOnStart();
+        services.AddSingleton<ClickRecorder>();
+        services.AddSingleton<ClickCapture>();
+        services.AddSingleton<ClickAggregator>();
+        services.AddHostedService<ClickBatcher>();
+
+        if (!services.Any(d => d.ServiceType == typeof(IStatsStore)))
+        {
+            builder.AddEmbeddedDatabase();
+            services.AddSingleton<IStatsStore>(sp => sp.GetRequiredService<SqliteClickStore>());
+        }
+
+        if (!services.Any(d => d.ServiceType == typeof(IClickPublisher)))
+        {
+            builder.AddEmbeddedDatabase();
+            services.AddSingleton<IClickPublisher>(sp => sp.GetRequiredService<SqliteClickStore>());
+            services.AddHostedService<EmbeddedClickAggregation>();
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using UrlShortener.Core.Clicks;
+using UrlShortener.Functions.Clicks;
+
+namespace UrlShortener.Functions.Storage.Sqlite;
+
+/// <summary>
+/// The embedded click pipeline in the SQLite file: a durable queue of click messages (the default
+/// when Service Bus is not configured), and the hourly stats.
+/// </summary>
+public sealed class SqliteClickStore(SqliteDatabase database) : IClickPublisher, IStatsStore
+{
+    public const string Schema = """
+        CREATE TABLE IF NOT EXISTS click_queue (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id  TEXT    NOT NULL UNIQUE,
+            body        TEXT    NOT NULL,
+            enqueued_at INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS stats_hours (
+            code   TEXT    NOT NULL,
+            day    TEXT    NOT NULL,
+            hour   INTEGER NOT NULL,
+            clicks INTEGER NOT NULL,
+            PRIMARY KEY (code, day, hour)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS stats_days (
+            code TEXT    NOT NULL,
+            day  TEXT    NOT NULL,
+            bots INTEGER NOT NULL,
+            PRIMARY KEY (code, day)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS stats_dimensions (
+            code      TEXT    NOT NULL,
+            day       TEXT    NOT NULL,
+            dimension TEXT    NOT NULL,
+            name      TEXT    NOT NULL,
+            clicks    INTEGER NOT NULL,
+            PRIMARY KEY (code, day, dimension, name)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS stats_totals (
+            code   TEXT    NOT NULL PRIMARY KEY,
+            humans INTEGER NOT NULL,
+            bots   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS stats_applied (
+            message_id TEXT    NOT NULL PRIMARY KEY,
+            applied_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """;
+
+    public Task PublishAsync(IReadOnlyList<ClickEvent> clicks, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO click_queue (message_id, body, enqueued_at) VALUES ($id, $body, $at);";
+            command.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
+            command.Parameters.AddWithValue("$body", ClickMessage.Serialize(clicks));
+            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>The oldest queued messages, in order.</summary>
+    public async Task<IReadOnlyList<(long Seq, string MessageId, string Body)>> PeekAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, message_id, body FROM click_queue ORDER BY seq LIMIT $count;";
+        command.Parameters.AddWithValue("$count", count);
+        var messages = new List<(long, string, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            messages.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return messages;
+    }
+
+    public Task RemoveAsync(long seq, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM click_queue WHERE seq = $seq;";
+            command.Parameters.AddWithValue("$seq", seq);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, ct) =>
+        {
+            // One transaction: the message id and every count it adds commit together, or none does.
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            if (await ExecuteAsync(connection, transaction, "INSERT OR IGNORE INTO stats_applied (message_id, applied_at) VALUES ($p0, $p1);", ct, messageId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ConfigureAwait(false) == 0)
+            {
+                return 0;
+            }
+
+            foreach (var day in days)
+            {
+                var dayKey = DayKey(day.Day);
+                for (var hour = 0; hour < 24; hour++)
+                {
+                    if (day.Hours[hour] > 0)
+                    {
+                        await ExecuteAsync(connection, transaction, "INSERT INTO stats_hours (code, day, hour, clicks) VALUES ($p0, $p1, $p2, $p3) ON CONFLICT DO UPDATE SET clicks = clicks + excluded.clicks;", ct, day.Code, dayKey, hour, day.Hours[hour]).ConfigureAwait(false);
+                    }
+                }
+
+                await ExecuteAsync(connection, transaction, "INSERT INTO stats_days (code, day, bots) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET bots = bots + excluded.bots;", ct, day.Code, dayKey, day.Bots).ConfigureAwait(false);
+                foreach (var (dimension, counts) in day.Breakdowns())
+                {
+                    foreach (var (name, clicks) in counts)
+                    {
+                        await ExecuteAsync(connection, transaction, "INSERT INTO stats_dimensions (code, day, dimension, name, clicks) VALUES ($p0, $p1, $p2, $p3, $p4) ON CONFLICT DO UPDATE SET clicks = clicks + excluded.clicks;", ct, day.Code, dayKey, dimension, name, clicks).ConfigureAwait(false);
+                    }
+                }
+
+                await ExecuteAsync(connection, transaction, "INSERT INTO stats_totals (code, humans, bots) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET humans = humans + excluded.humans, bots = bots + excluded.bots;", ct, day.Code, day.Humans, day.Bots).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return 1;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<DailyClicks>> ReadAsync(string code, IReadOnlyList<DateOnly> days, CancellationToken cancellationToken)
+    {
+        if (days.Count == 0)
+        {
+            return [];
+        }
+
+        var result = new Dictionary<string, DailyClicks>(StringComparer.Ordinal);
+        DailyClicks Day(string key) => result.TryGetValue(key, out var d) ? d
+            : result[key] = new DailyClicks(code, DateOnly.ParseExact(key, "yyyyMMdd", CultureInfo.InvariantCulture));
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var first = DayKey(days.Min());
+        var last = DayKey(days.Max());
+        await foreach (var row in QueryAsync(connection, "SELECT day, hour, clicks FROM stats_hours WHERE code = $p0 AND day BETWEEN $p1 AND $p2;", cancellationToken, code, first, last))
+        {
+            Day(row.GetString(0)).Hours[row.GetInt32(1)] = row.GetInt64(2);
+        }
+
+        await foreach (var row in QueryAsync(connection, "SELECT day, bots FROM stats_days WHERE code = $p0 AND day BETWEEN $p1 AND $p2;", cancellationToken, code, first, last))
+        {
+            Day(row.GetString(0)).Bots = row.GetInt64(1);
+        }
+
+        await foreach (var row in QueryAsync(connection, "SELECT day, dimension, name, clicks FROM stats_dimensions WHERE code = $p0 AND day BETWEEN $p1 AND $p2;", cancellationToken, code, first, last))
+        {
+            var counts = Day(row.GetString(0)).Breakdowns().FirstOrDefault(b => b.Dimension == row.GetString(1)).Counts;
+            counts?[row.GetString(2)] = row.GetInt64(3);
+        }
+
+        return [.. result.Values];
+    }
+
+    public async Task<long> TotalAsync(string code, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var row in QueryAsync(connection, "SELECT humans FROM stats_totals WHERE code = $p0;", cancellationToken, code))
+        {
+            return row.GetInt64(0);
+        }
+
+        return 0;
+    }
+
+    private static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters.AddWithValue($"$p{i}", parameters[i]);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async IAsyncEnumerable<SqliteDataReader> QueryAsync(
+        SqliteConnection connection, string sql, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters.AddWithValue($"$p{i}", parameters[i]);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return reader;
+        }
+    }
+}
