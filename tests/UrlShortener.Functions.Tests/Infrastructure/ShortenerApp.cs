@@ -175,6 +175,9 @@ public sealed class TestClock : TimeProvider
     public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
+
+    /// <summary>Moves the clock so that it reads <paramref name="now"/> now; it keeps running from there.</summary>
+    public void Set(DateTimeOffset now) => Interlocked.Exchange(ref _offsetTicks, (now - base.GetUtcNow()).Ticks);
 }
 
 public static class HttpClientLinkExtensions

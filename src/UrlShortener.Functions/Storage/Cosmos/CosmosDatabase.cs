@@ -20,6 +20,9 @@ public sealed class CosmosDatabase : IDisposable
     /// <summary>The key-generation counter.</summary>
     public const string CountersContainer = "counters";
 
+    /// <summary>Hourly stats: a document per (code, UTC day) and a total per code, partitioned by code.</summary>
+    public const string StatsContainer = "stats";
+
     private readonly CosmosOptions _options;
 
     public CosmosDatabase(IOptions<CosmosOptions> options, TokenCredential credential)
@@ -59,6 +62,7 @@ public sealed class CosmosDatabase : IDisposable
         Links = database.GetContainer(LinksContainer);
         OwnerLinks = database.GetContainer(OwnerLinksContainer);
         Counters = database.GetContainer(CountersContainer);
+        Stats = database.GetContainer(StatsContainer);
     }
 
     public CosmosClient Client { get; }
@@ -69,12 +73,15 @@ public sealed class CosmosDatabase : IDisposable
 
     public Container Counters { get; }
 
+    public Container Stats { get; }
+
     /// <summary>Every container the app uses with its partition key path (infra/ creates the same).</summary>
     public static ReadOnlyDictionary<string, string> ContainerPartitionKeys { get; } = new(new Dictionary<string, string>
     {
         [LinksContainer] = "/id",
         [OwnerLinksContainer] = "/owner",
         [CountersContainer] = "/id",
+        [StatsContainer] = "/code",
     });
 
     public async Task InitializeAsync(CancellationToken cancellationToken)

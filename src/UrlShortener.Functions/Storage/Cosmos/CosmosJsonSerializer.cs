@@ -40,4 +40,6 @@ internal sealed class CosmosJsonSerializer : CosmosSerializer
 [JsonSerializable(typeof(OwnerLinkEntry))]
 [JsonSerializable(typeof(OwnerDaysDocument))]
 [JsonSerializable(typeof(CounterDocument))]
+[JsonSerializable(typeof(StatsDayDocument))]
+[JsonSerializable(typeof(StatsTotalDocument))]
 internal sealed partial class CosmosDocumentJsonContext : JsonSerializerContext;

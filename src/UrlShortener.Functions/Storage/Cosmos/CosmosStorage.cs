@@ -4,6 +4,7 @@ using Azure.Identity;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using UrlShortener.Core.Clicks;
 using UrlShortener.Core.Keys;
 using UrlShortener.Core.Links;
 using UrlShortener.Functions.Endpoints;
@@ -26,6 +27,7 @@ public static class CosmosStorage
         services.AddHostedService<CosmosInitializer>();
         services.AddSingleton<ILinkStore, CosmosLinkStore>();
         services.AddSingleton<IKeyRangeSource, CosmosKeyRangeSource>();
+        services.AddSingleton<IStatsStore, CosmosStatsStore>();
         services.AddHealthChecks().AddCheck<CosmosHealthCheck>("cosmos", tags: [HealthEndpoints.ReadyTag]);
         return builder;
     }

@@ -1,0 +1,315 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using UrlShortener.Core.Clicks;
+using UrlShortener.Functions.Tests.Infrastructure;
+
+namespace UrlShortener.Functions.Tests.Clicks;
+
+/// <summary>Redirects become exact hourly stats, through the queue and the aggregator, on each backend.</summary>
+public abstract class ClickStatsTests<TApp>
+    where TApp : ShortenerApp, new()
+{
+    internal const string Chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    internal const string IPhone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+    internal const string Firefox = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    internal const string Slackbot = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)";
+
+    private static readonly DateTimeOffset TenPast = new(2026, 11, 20, 10, 15, 0, TimeSpan.Zero);
+
+    internal static Dictionary<string, string?> FastPipeline => new()
+    {
+        ["Clicks:LingerMilliseconds"] = "50",
+        ["Clicks:AggregatorPollMilliseconds"] = "50",
+        ["Clicks:CountryHeader"] = "CF-IPCountry",
+        ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7071",
+    };
+
+    [Fact]
+    public async Task Redirects_become_exact_human_clicks_in_the_right_hour_with_the_right_breakdowns()
+    {
+        using var app = new TApp { Settings = FastPipeline };
+        app.Clock.Set(TenPast);
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/launch" });
+        var visitor = app.ClientWith(null);
+
+        var visits = new List<(string Agent, string? Referrer, string? Country)>();
+        for (var i = 0; i < 12; i++)
+        {
+            visits.Add((Chrome, "https://www.google.com/search?q=launch", "US"));
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            visits.Add((IPhone, "https://news.ycombinator.com/item?id=1", "DE"));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            visits.Add((Firefox, null, null));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            visits.Add((Slackbot, null, null));
+        }
+
+        await Task.WhenAll(visits.Select(async v =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/{link.Code}");
+            request.Headers.UserAgent.ParseAdd(v.Agent);
+            if (v.Referrer is not null)
+            {
+                request.Headers.Referrer = new Uri(v.Referrer);
+            }
+
+            if (v.Country is not null)
+            {
+                request.Headers.Add("CF-IPCountry", v.Country);
+            }
+
+            using var response = await visitor.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        }));
+        using (var head = await visitor.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/{link.Code}")))
+        {
+            Assert.Equal(HttpStatusCode.Found, head.StatusCode);
+        }
+
+        var stats = await WaitForStatsAsync(app, link.Code, "from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z", s => s.Total == 20 && s.BotClicks == 5);
+
+        Assert.Equal(20, stats.Total);
+        Assert.Equal(5, stats.BotClicks);
+        Assert.Equal(24, stats.Series.Length);
+        Assert.Equal(20, stats.Series.Single(p => p.Start == TenPast.AddMinutes(-15)).Clicks);
+        Assert.Equal(new (string, long)[] { ("google.com", 12), ("news.ycombinator.com", 5), ("(direct)", 3) }, stats.Referrers.Select(c => (c.Name, c.Clicks)));
+        Assert.Equal(new (string, long)[] { ("Chrome", 12), ("Safari", 5), ("Firefox", 3) }, stats.Browsers.Select(c => (c.Name, c.Clicks)));
+        Assert.Equal(new (string, long)[] { ("Windows", 12), ("iOS", 5), ("Linux", 3) }, stats.OperatingSystems.Select(c => (c.Name, c.Clicks)));
+        Assert.Equal(new (string, long)[] { ("Desktop", 15), ("Mobile", 5) }, stats.Devices.Select(c => (c.Name, c.Clicks)));
+        Assert.Equal(new (string, long)[] { ("US", 12), ("DE", 5) }, stats.Countries.Select(c => (c.Name, c.Clicks)));
+    }
+
+    [Fact]
+    public async Task Day_granularity_sums_each_day()
+    {
+        using var app = new TApp { Settings = FastPipeline };
+        app.Clock.Set(TenPast);
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/daily" });
+        await VisitAsync(app, link.Code, 3);
+        await WaitForStatsAsync(app, link.Code, "from=2026-11-20&to=2026-11-21", s => s.Total == 3);
+        app.Clock.Set(TenPast.AddDays(1));
+        await VisitAsync(app, link.Code, 2);
+
+        var stats = await WaitForStatsAsync(app, link.Code, "from=2026-11-19&to=2026-11-22&granularity=day", s => s.Total == 5);
+
+        Assert.Equal("day", stats.Granularity);
+        Assert.Equal([0L, 3L, 2L], stats.Series.Select(p => p.Clicks));
+    }
+
+    [Fact]
+    public async Task The_same_envelope_delivered_twice_counts_each_click_once()
+    {
+        using var app = new TApp { Settings = FastPipeline };
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/twice" });
+        var now = app.Clock.GetUtcNow();
+        var envelope = HostEnvelope.ServiceBusBatch(
+            ("clk-1", Message(link.Code, now, 3)),
+            ("clk-2", Message(link.Code, now, 2)));
+
+        for (var delivery = 0; delivery < 2; delivery++)
+        {
+            using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(5, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_halfway_and_is_redelivered_counts_each_click_once()
+    {
+        var failing = new FailOnceStatsStore(failOnCall: 2);
+        using var app = new TApp { Settings = FastPipeline, ConfigureServices = failing.Install };
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/halfway" });
+        var now = app.Clock.GetUtcNow();
+        var envelope = HostEnvelope.ServiceBusBatch(
+            ("clk-a", Message(link.Code, now, 4)),
+            ("clk-b", Message(link.Code, now, 2)),
+            ("clk-c", Message(link.Code, now, 1)));
+
+        using (var first = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope)))
+        {
+            Assert.False(first.IsSuccessStatusCode);
+        }
+
+        using var redelivered = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope));
+
+        Assert.Equal(HttpStatusCode.OK, redelivered.StatusCode);
+        Assert.Equal(7, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_message_applied_again_after_many_patches_changes_nothing()
+    {
+        using var app = new TApp();
+        var stats = app.Services.GetRequiredService<IStatsStore>();
+        var day = new DailyClicks("manydims", new DateOnly(2026, 11, 20));
+        for (var hour = 0; hour < 24; hour++)
+        {
+            day.Hours[hour] = hour + 1;
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            day.Referrers[$"site{i}.example"] = 1;
+        }
+
+        await stats.ApplyAsync("msg-many", [day], CancellationToken.None);
+        await stats.ApplyAsync("msg-many", [day], CancellationToken.None);
+
+        var read = (await stats.ReadAsync("manydims", [day.Day], CancellationToken.None)).Single();
+        Assert.Equal(day.Hours, read.Hours);
+        Assert.Equal(30, read.Referrers.Count);
+        Assert.All(read.Referrers.Values, v => Assert.Equal(1L, v));
+        Assert.Equal(300, await stats.TotalAsync("manydims", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_malformed_message_does_not_poison_its_batch()
+    {
+        using var app = new TApp { Settings = FastPipeline };
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/mixed" });
+        var now = app.Clock.GetUtcNow();
+        var mixed = JsonSerializer.Serialize(new
+        {
+            clicks = new object[]
+            {
+                new { code = link.Code, ts = now, browser = "Chrome", os = "Windows", device = "Desktop" },
+                new { code = "nosuchcode", ts = now },
+                new { code = link.Code, ts = now.AddDays(2) },
+                new { code = link.Code, ts = now.AddDays(-400) },
+                new { code = link.Code },
+                new { ts = now },
+                new { code = "bad/code", ts = now },
+                new { code = link.Code, ts = now, browser = "Chrome", os = "Windows", device = "Desktop" },
+            },
+        });
+        var envelope = HostEnvelope.ServiceBusBatch(("clk-bad", "{not json"), ("clk-mixed", mixed), ("clk-empty", ""), ("clk-good", Message(link.Code, now, 1)));
+
+        using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var logs = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("Logs");
+        Assert.Contains("3 clicks counted", logs[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(3, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("granularity=minute", "granularity")]
+    [InlineData("from=yesterday", "from")]
+    [InlineData("to=2026-13-01", "to")]
+    [InlineData("from=2026-11-20T10:00:00", "from")]
+    [InlineData("from=2026-11-21T00:00:00Z&to=2026-11-20T00:00:00Z", "to")]
+    [InlineData("from=2026-01-01&to=2026-03-01", "from")]
+    [InlineData("from=2024-01-01&to=2026-01-01&granularity=day", "from")]
+    public async Task Bad_stats_parameters_answer_400_naming_them(string query, string field)
+    {
+        using var app = new TApp();
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/s" });
+
+        using var response = await app.Client().GetAsync($"/api/links/{link.Code}/stats?{query}");
+
+        await ProblemAssert.NamesFieldAsync(response, field);
+    }
+
+    [Fact]
+    public async Task Stats_of_another_owners_link_answer_404_and_need_the_stats_scope()
+    {
+        using var app = new TApp();
+        var link = await app.ClientWith(Keys.OwnerA).CreateLinkAsync(new { url = "https://example.com/mine" });
+
+        using var other = await app.ClientWith(Keys.OwnerB).GetAsync($"/api/links/{link.Code}/stats");
+        using var readOnly = await app.ClientWith(Keys.OwnerAReadOnly).GetAsync($"/api/links/{link.Code}/stats");
+        using var anonymous = await app.ClientWith(null).GetAsync($"/api/links/{link.Code}/stats");
+        var own = await app.ClientWith(Keys.OwnerA).GetFromJsonAsync<StatsJson>($"/api/links/{link.Code}/stats");
+
+        await ProblemAssert.IsProblemAsync(other, HttpStatusCode.NotFound, "urn:urlshortener:problem:link-not-found");
+        Assert.Equal(HttpStatusCode.Forbidden, readOnly.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(24, own!.Series.Length);
+        Assert.Equal(0, own.Total);
+    }
+
+    internal static string Message(string code, DateTimeOffset time, int clicks) => JsonSerializer.Serialize(new
+    {
+        clicks = Enumerable.Range(0, clicks).Select(_ => new { code, ts = time, browser = "Chrome", os = "Windows", device = "Desktop" }),
+    });
+
+    internal static async Task VisitAsync(ShortenerApp app, string code, int times)
+    {
+        var visitor = app.ClientWith(null);
+        visitor.DefaultRequestHeaders.UserAgent.ParseAdd(Chrome);
+        for (var i = 0; i < times; i++)
+        {
+            (await visitor.GetAsync($"/{code}")).Dispose();
+        }
+    }
+
+    internal static async Task<StatsJson> WaitForStatsAsync(ShortenerApp app, string code, string query, Func<StatsJson, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        StatsJson stats;
+        do
+        {
+            stats = (await app.Client().GetFromJsonAsync<StatsJson>($"/api/links/{code}/stats?{query}"))!;
+            if (done(stats))
+            {
+                return stats;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        return stats;
+    }
+
+    /// <summary>The real stats store, failing its Nth apply once: a store outage in the middle of a batch.</summary>
+    private sealed class FailOnceStatsStore(int failOnCall)
+    {
+        private readonly int _failOnCall = failOnCall;
+        private int _calls;
+
+        public void Install(IServiceCollection services)
+        {
+            var real = services.Last(d => d.ServiceType == typeof(IStatsStore));
+            services.AddSingleton<IStatsStore>(sp => new Failing((IStatsStore)(real.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, real.ImplementationType!)), this));
+        }
+
+        private sealed class Failing(IStatsStore inner, FailOnceStatsStore owner) : IStatsStore
+        {
+            public Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken) =>
+                Interlocked.Increment(ref owner._calls) == owner._failOnCall
+                    ? throw new TimeoutException("The stats store did not answer.")
+                    : inner.ApplyAsync(messageId, days, cancellationToken);
+
+            public Task<IReadOnlyList<DailyClicks>> ReadAsync(string code, IReadOnlyList<DateOnly> days, CancellationToken cancellationToken) =>
+                inner.ReadAsync(code, days, cancellationToken);
+
+            public Task<long> TotalAsync(string code, CancellationToken cancellationToken) => inner.TotalAsync(code, cancellationToken);
+        }
+    }
+}
+
+public sealed class ClickStatsOnEmbeddedTests : ClickStatsTests<ShortenerApp>;
+
+public sealed class ClickStatsOnCosmosRedisTests : ClickStatsTests<CosmosRedisApp>;
+
+public sealed record StatsJson(
+    string Code, DateTimeOffset From, DateTimeOffset To, string Granularity, long Total, StatsPointJson[] Series,
+    StatsCountJson[] Referrers, StatsCountJson[] Browsers, StatsCountJson[] OperatingSystems, StatsCountJson[] Devices, StatsCountJson[] Countries, long BotClicks);
+
+public sealed record StatsPointJson(DateTimeOffset Start, long Clicks);
+
+public sealed record StatsCountJson(string Name, long Clicks);
