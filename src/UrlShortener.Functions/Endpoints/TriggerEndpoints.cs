@@ -38,7 +38,7 @@ public static class TriggerEndpoints
 
         using (envelope)
         {
-            var bodies = ReadStrings(Property(envelope.RootElement, "Data", "clicks"));
+            var bodies = ReadStrings(TriggerValue(envelope.RootElement));
             var ids = ReadStrings(Property(envelope.RootElement, "Metadata", "MessageIdArray"));
             if (ids.Count == 0 && Property(envelope.RootElement, "Metadata", "MessageId") is { } single)
             {
@@ -47,7 +47,7 @@ public static class TriggerEndpoints
 
             if (bodies.Count == 0)
             {
-                return InvocationResult(["No messages in Data.clicks; nothing applied."], StatusCodes.Status200OK);
+                return InvocationResult(["No messages in Data; nothing applied."], StatusCodes.Status200OK);
             }
 
             var logs = new List<string>();
@@ -63,6 +63,12 @@ public static class TriggerEndpoints
             return InvocationResult(logs, StatusCodes.Status200OK);
         }
     }
+
+    // Data holds the trigger binding by its name in function.json ("clicks"); take the only one there is.
+    private static JsonElement? TriggerValue(JsonElement root) =>
+        Property(root, "Data", "clicks")
+        ?? (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Data", out var data) && data.ValueKind == JsonValueKind.Object
+            && data.EnumerateObject().Count() == 1 ? data.EnumerateObject().Single().Value : null);
 
     private static JsonElement? Property(JsonElement root, string section, string name) =>
         root.ValueKind == JsonValueKind.Object
