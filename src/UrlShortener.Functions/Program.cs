@@ -3,6 +3,7 @@ using UrlShortener.Functions.Caching;
 using UrlShortener.Functions.Clicks;
 using UrlShortener.Functions.Endpoints;
 using UrlShortener.Functions.Hosting;
+using UrlShortener.Functions.Messaging;
 using UrlShortener.Functions.Storage.Cosmos;
 using UrlShortener.Functions.Storage.Sqlite;
 
@@ -20,6 +21,7 @@ else
 }
 
 builder.AddRedisCache();
+builder.AddServiceBusClickQueue();
 builder.AddClickPipeline();
 
 var app = builder.Build();

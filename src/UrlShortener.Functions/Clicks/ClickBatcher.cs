@@ -16,7 +16,6 @@ public sealed class ClickBatcher(
     IOptions<ClickOptions> options,
     ILogger<ClickBatcher> logger) : BackgroundService, IHostedLifecycleService
 {
-    private static readonly TimeSpan FlushDeadline = TimeSpan.FromSeconds(20);
     private readonly ClickOptions _options = options.Value;
     private readonly List<ClickEvent> _batch = [];
 
@@ -30,19 +29,33 @@ public sealed class ClickBatcher(
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         recorder.Close();
-        using var deadline = new CancellationTokenSource(FlushDeadline);
-        while (recorder.Reader.TryRead(out var click))
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(_options.ShutdownFlushSeconds));
+        try
         {
-            _batch.Add(click);
-            if (_batch.Count >= _options.BatchSize)
+            while (recorder.Reader.TryRead(out var click))
+            {
+                _batch.Add(click);
+                if (_batch.Count >= _options.BatchSize)
+                {
+                    await SendAsync(deadline.Token).ConfigureAwait(false);
+                }
+            }
+
+            if (_batch.Count > 0)
             {
                 await SendAsync(deadline.Token).ConfigureAwait(false);
             }
         }
-
-        if (_batch.Count > 0)
+        catch (OperationCanceledException)
         {
-            await SendAsync(deadline.Token).ConfigureAwait(false);
+            // The queue did not take them in time: say how many are lost rather than hang the shutdown.
+            var lost = _batch.Count;
+            while (recorder.Reader.TryRead(out _))
+            {
+                lost++;
+            }
+
+            Log.ClicksLostAtShutdown(logger, lost, _options.ShutdownFlushSeconds);
         }
     }
 

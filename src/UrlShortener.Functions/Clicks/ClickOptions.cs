@@ -20,6 +20,9 @@ public sealed class ClickOptions
     /// <summary>A request header carrying the visitor's country as ISO 3166 alpha-2 (e.g. CF-IPCountry, X-Azure-ClientCountry); none by default.</summary>
     public string? CountryHeader { get; set; }
 
+    /// <summary>At shutdown, how long the buffered clicks may take to reach the queue before they are given up (and logged).</summary>
+    public int ShutdownFlushSeconds { get; set; } = 20;
+
     /// <summary>How often the embedded aggregator looks at its queue.</summary>
     public int AggregatorPollMilliseconds { get; set; } = 250;
 }

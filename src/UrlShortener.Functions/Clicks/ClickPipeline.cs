@@ -19,6 +19,7 @@ public static class ClickPipeline
             .Validate(o => o.BufferCapacity is >= 100 and <= 10_000_000, "Clicks:BufferCapacity must be 100 to 10000000.")
             .Validate(o => o.BatchSize is >= 1 and <= 500, "Clicks:BatchSize must be 1 to 500 (a Service Bus message holds 256 KB).")
             .Validate(o => o.LingerMilliseconds is >= 1 and <= 60_000, "Clicks:LingerMilliseconds must be 1 to 60000.")
+            .Validate(o => o.ShutdownFlushSeconds is >= 0 and <= 120, "Clicks:ShutdownFlushSeconds must be 0 to 120.")
             .Validate(o => o.AggregatorPollMilliseconds is >= 10 and <= 60_000, "Clicks:AggregatorPollMilliseconds must be 10 to 60000.")
             .ValidateOnStart();
         services.AddSingleton<ClickRecorder>();

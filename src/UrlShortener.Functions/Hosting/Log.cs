@@ -29,4 +29,10 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Error, "Applying queued clicks failed; they stay queued and are tried again")]
     public static partial void AggregationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Warning, "Service Bus answered {Status} (0: no answer) on attempt {Attempt}; retrying in {DelayMilliseconds} ms")]
+    public static partial void ServiceBusRetry(ILogger logger, int status, int attempt, double delayMilliseconds);
+
+    [LoggerMessage(11, LogLevel.Error, "{Count} clicks could not be sent to the queue within {Seconds} s of shutdown and are lost")]
+    public static partial void ClicksLostAtShutdown(ILogger logger, int count, double seconds);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using UrlShortener.Core.Clicks;
@@ -22,7 +23,7 @@ public static class CosmosStorage
         var services = builder.Services;
         services.AddOptions<CosmosOptions>().BindConfiguration(CosmosOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CosmosOptions>, CosmosOptionsValidator>();
-        services.AddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.AddSingleton<CosmosDatabase>();
         services.AddHostedService<CosmosInitializer>();
         services.AddSingleton<ILinkStore, CosmosLinkStore>();
