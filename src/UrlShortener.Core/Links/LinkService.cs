@@ -1,3 +1,4 @@
+using UrlShortener.Core.Clicks;
 using UrlShortener.Core.Keys;
 
 namespace UrlShortener.Core.Links;
@@ -7,6 +8,7 @@ public sealed class LinkService(
     ILinkStore store,
     IShortCodeGenerator codes,
     ILinkCacheInvalidator cache,
+    IStatsStore stats,
     TimeProvider clock)
 {
     public const int DefaultPageSize = 20;
@@ -167,11 +169,22 @@ public sealed class LinkService(
                 return new UpdateLinkResult.Invalid(errors);
             }
 
+            // A new cap is judged against the clicks counted so far: raised above them, the link works again.
+            var maxClicks = changes.MaxClicks.Or(current.MaxClicks);
+            var exhaustedAt = current.ExhaustedAt;
+            if (changes.MaxClicks.IsSet)
+            {
+                exhaustedAt = maxClicks is { } max && await stats.TotalAsync(code, cancellationToken).ConfigureAwait(false) >= max
+                    ? current.ExhaustedAt ?? now
+                    : null;
+            }
+
             var updated = current with
             {
+                ExhaustedAt = exhaustedAt,
                 Url = url!,
                 ExpiresAt = changes.ExpiresAt.IsSet ? TruncateToMilliseconds(changes.ExpiresAt.Value) : current.ExpiresAt,
-                MaxClicks = changes.MaxClicks.Or(current.MaxClicks),
+                MaxClicks = maxClicks,
                 RedirectType = redirectType,
                 FallbackUrl = fallbackUrl,
                 ForwardQuery = changes.ForwardQuery.Or(current.ForwardQuery),
@@ -189,6 +202,33 @@ public sealed class LinkService(
         }
 
         throw new InvalidOperationException($"Link '{code}' kept changing under {ConcurrentUpdateAttempts} updates in a row.");
+    }
+
+    /// <summary>
+    /// Called after clicks were counted: when <paramref name="code"/> has a cap and its counted human
+    /// clicks reached it, the link is marked exhausted and answers 410 (or its fallback) from then on.
+    /// </summary>
+    /// <returns>True when this call marked it.</returns>
+    public async Task<bool> EnforceMaxClicksAsync(string code, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < ConcurrentUpdateAttempts; attempt++)
+        {
+            var current = await store.FindAsync(code, cancellationToken).ConfigureAwait(false);
+            if (current is not { MaxClicks: { } max, ExhaustedAt: null, DeletedAt: null }
+                || await stats.TotalAsync(code, cancellationToken).ConfigureAwait(false) < max)
+            {
+                return false;
+            }
+
+            var now = Now();
+            if (await store.TryReplaceAsync(current, current with { ExhaustedAt = now, UpdatedAt = now, Revision = current.Revision + 1 }, cancellationToken).ConfigureAwait(false))
+            {
+                await cache.InvalidateAsync(code, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Marks the link deleted: its code is never handed out again and answers 410 from now on.</summary>

@@ -14,6 +14,7 @@ public enum LinkState
 {
     Active,
     Expired,
+    Exhausted,
     Disabled,
     Deleted,
 }
@@ -39,6 +40,9 @@ public sealed record ShortLink
     public bool Disabled { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
 
+    /// <summary>When the counted human clicks reached <see cref="MaxClicks"/>; set by the click aggregator.</summary>
+    public DateTimeOffset? ExhaustedAt { get; init; }
+
     /// <summary>Incremented by every change; stores use it for optimistic concurrency.</summary>
     public long Revision { get; init; }
 
@@ -47,6 +51,7 @@ public sealed record ShortLink
         { DeletedAt: not null } => LinkState.Deleted,
         { Disabled: true } => LinkState.Disabled,
         { ExpiresAt: { } expiresAt } when expiresAt <= now => LinkState.Expired,
+        { ExhaustedAt: not null } => LinkState.Exhausted,
         _ => LinkState.Active,
     };
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using UrlShortener.Core.Clicks;
+using UrlShortener.Core.Links;
 using UrlShortener.Functions.Caching;
 using UrlShortener.Functions.Hosting;
 
@@ -11,7 +12,7 @@ namespace UrlShortener.Functions.Clicks;
 /// out of time or for unknown codes, rolls the rest up by (code, day) and adds them idempotently.
 /// Used by the embedded loop and by the Functions trigger alike.
 /// </summary>
-public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, TimeProvider clock, ILogger<ClickAggregator> logger)
+public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkService linkService, TimeProvider clock, ILogger<ClickAggregator> logger)
 {
     /// <param name="messageId">The queue's id of the message (null: derived from the body, so a redelivery still matches).</param>
     /// <param name="body">The message body.</param>
@@ -47,6 +48,15 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, TimePro
         if (counted.Count > 0)
         {
             await stats.ApplyAsync(id, DailyClicks.Roll(counted), cancellationToken).ConfigureAwait(false);
+
+            // Links with a cap: one total read each, and marked exhausted once the count reaches it.
+            foreach (var code in counted.Where(c => !c.IsBot).Select(c => c.Code).Distinct(StringComparer.Ordinal))
+            {
+                if (await links.FindAsync(code, cancellationToken).ConfigureAwait(false) is { MaxClicks: not null, ExhaustedAt: null })
+                {
+                    await linkService.EnforceMaxClicksAsync(code, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
 
         return (counted.Count, dropped);

@@ -17,7 +17,8 @@ public sealed record LinkResponse(
     string? FallbackUrl,
     bool ForwardQuery,
     IReadOnlyList<string> Tags,
-    bool Disabled)
+    bool Disabled,
+    DateTimeOffset? ExhaustedAt)
 {
     public static LinkResponse From(ShortLink link, string shortUrl) => new(
         link.Code,
@@ -31,7 +32,8 @@ public sealed record LinkResponse(
         link.FallbackUrl,
         link.ForwardQuery,
         link.Tags,
-        link.Disabled);
+        link.Disabled,
+        link.ExhaustedAt);
 }
 
 /// <summary>One page of an owner's links, newest first; pass <c>nextCursor</c> back as <c>cursor</c> for the next.</summary>

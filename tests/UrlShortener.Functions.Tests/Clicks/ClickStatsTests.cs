@@ -205,6 +205,25 @@ public abstract class ClickStatsTests<TApp>
         Assert.Equal(3, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_link_answers_410_once_its_counted_clicks_reach_max_clicks_and_again_302_when_the_cap_is_raised()
+    {
+        using var app = new TApp { Settings = FastPipeline };
+        var api = app.Client();
+        var link = await api.CreateLinkAsync(new { url = "https://example.com/limited", maxClicks = 3 });
+        await VisitAsync(app, link.Code, 3);
+
+        var status = await WaitForRedirectStatusAsync(app, link.Code, HttpStatusCode.Gone);
+        Assert.Equal(HttpStatusCode.Gone, status);
+        Assert.NotNull((await api.GetFromJsonAsync<JsonElement>($"/api/links/{link.Code}")).GetProperty("exhaustedAt").GetString());
+
+        await api.PatchAsJsonAsync($"/api/links/{link.Code}", new { maxClicks = 100 });
+        Assert.Equal(HttpStatusCode.Found, await WaitForRedirectStatusAsync(app, link.Code, HttpStatusCode.Found));
+
+        await api.PatchAsJsonAsync($"/api/links/{link.Code}", new { maxClicks = 2 });
+        Assert.Equal(HttpStatusCode.Gone, await WaitForRedirectStatusAsync(app, link.Code, HttpStatusCode.Gone));
+    }
+
     [Theory]
     [InlineData("granularity=minute", "granularity")]
     [InlineData("from=yesterday", "from")]
@@ -254,6 +273,29 @@ public abstract class ClickStatsTests<TApp>
         {
             (await visitor.GetAsync($"/{code}")).Dispose();
         }
+    }
+
+    private static async Task<HttpStatusCode> WaitForRedirectStatusAsync(ShortenerApp app, string code, HttpStatusCode expected)
+    {
+        var visitor = app.ClientWith(null);
+
+        // HEAD: a bot visit, so waiting does not add human clicks.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        HttpStatusCode status;
+        do
+        {
+            using var response = await visitor.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/{code}"));
+            status = response.StatusCode;
+            if (status == expected)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        return status;
     }
 
     internal static async Task<StatsJson> WaitForStatsAsync(ShortenerApp app, string code, string query, Func<StatsJson, bool> done)

@@ -20,6 +20,7 @@ internal sealed class LinkDocument
     public bool Disabled { get; set; }
     public long? DeletedAt { get; set; }
     public long Revision { get; set; }
+    public long? ExhaustedAt { get; set; }
 
     public static LinkDocument From(ShortLink link) => new()
     {
@@ -38,6 +39,7 @@ internal sealed class LinkDocument
         Disabled = link.Disabled,
         DeletedAt = link.DeletedAt?.ToUnixTimeMilliseconds(),
         Revision = link.Revision,
+        ExhaustedAt = link.ExhaustedAt?.ToUnixTimeMilliseconds(),
     };
 
     public ShortLink ToLink() => new()
@@ -57,6 +59,7 @@ internal sealed class LinkDocument
         Disabled = Disabled,
         DeletedAt = DeletedAt is { } deletedAt ? DateTimeOffset.FromUnixTimeMilliseconds(deletedAt) : null,
         Revision = Revision,
+        ExhaustedAt = ExhaustedAt is { } exhaustedAt ? DateTimeOffset.FromUnixTimeMilliseconds(exhaustedAt) : null,
     };
 }
 

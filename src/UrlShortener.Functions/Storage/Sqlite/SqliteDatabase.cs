@@ -26,7 +26,8 @@ public sealed class SqliteDatabase : IDisposable
             is_alias      INTEGER NOT NULL,
             disabled      INTEGER NOT NULL,
             deleted_at    INTEGER NULL,
-            revision      INTEGER NOT NULL
+            revision      INTEGER NOT NULL,
+            exhausted_at  INTEGER NULL
         ) WITHOUT ROWID;
         -- Each owner's link index: newest first, deleted links left out.
         CREATE INDEX IF NOT EXISTS links_by_owner ON links (owner, created_at DESC, code DESC) WHERE deleted_at IS NULL;
@@ -65,6 +66,14 @@ public sealed class SqliteDatabase : IDisposable
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         command.CommandText = Schema + SqliteClickStore.Schema;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        // Databases made before maxClicks was enforced lack the column.
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('links') WHERE name = 'exhausted_at';";
+        if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
+        {
+            command.CommandText = "ALTER TABLE links ADD COLUMN exhausted_at INTEGER NULL;";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace UrlShortener.Functions.Storage.Sqlite;
 public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
 {
     private const string Columns =
-        "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision";
+        "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at";
 
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
@@ -16,7 +16,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
             await using var command = connection.CreateCommand();
             command.CommandText = $"""
                 INSERT INTO links ({Columns})
-                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision)
+                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at)
                 ON CONFLICT (code) DO NOTHING;
                 """;
             Bind(command, link);
@@ -42,7 +42,8 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
                     owner = $owner, url = $url, created_at = $created_at, updated_at = $updated_at,
                     expires_at = $expires_at, max_clicks = $max_clicks, redirect_type = $redirect_type,
                     fallback_url = $fallback_url, forward_query = $forward_query, tags = $tags,
-                    is_alias = $is_alias, disabled = $disabled, deleted_at = $deleted_at, revision = $revision
+                    is_alias = $is_alias, disabled = $disabled, deleted_at = $deleted_at, revision = $revision,
+                    exhausted_at = $exhausted_at
                 WHERE code = $code AND revision = $expected_revision;
                 """;
             Bind(command, updated);
@@ -99,6 +100,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
         p.AddWithValue("$disabled", link.Disabled);
         p.AddWithValue("$deleted_at", (object?)link.DeletedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         p.AddWithValue("$revision", link.Revision);
+        p.AddWithValue("$exhausted_at", (object?)link.ExhaustedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
     }
 
     private static ShortLink Read(SqliteDataReader reader) => new()
@@ -118,6 +120,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
         Disabled = reader.GetBoolean(12),
         DeletedAt = reader.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
         Revision = reader.GetInt64(14),
+        ExhaustedAt = reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
     };
 }
 
