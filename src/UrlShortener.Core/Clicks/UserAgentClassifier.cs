@@ -1,14 +1,22 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+
 namespace UrlShortener.Core.Clicks;
 
 /// <summary>
 /// A small table-driven User-Agent classifier: the first matching row of each table wins, so more
 /// specific tokens come first (Edge and Opera before Chrome, Chrome before Safari, …).
 /// Good enough for click analytics; tested against real User-Agent strings in tests/.
+/// Real traffic repeats a small set of User-Agents, so answers are remembered (a bounded memo).
 /// </summary>
 public static class UserAgentClassifier
 {
-    // Crawlers, link unfurlers and monitors. Matched case-insensitively anywhere in the string.
-    private static readonly string[] BotTokens =
+    private const int MemoCapacity = 4096;
+    private const int MaxMemoizedLength = 512;
+    private static readonly ConcurrentDictionary<string, VisitorKind> Memo = new(StringComparer.Ordinal);
+
+    // Crawlers, link unfurlers and monitors. Matched case-insensitively anywhere in the string, all in one pass.
+    private static readonly SearchValues<string> BotTokens = SearchValues.Create(
     [
         "bot", "crawler", "spider", "slurp", "facebookexternalhit", "facebookcatalog", "meta-externalagent", "whatsapp",
         "telegram", "discord", "skypeuripreview", "embedly", "quora link preview", "pinterest", "vkshare", "w3c_validator",
@@ -20,7 +28,7 @@ public static class UserAgentClassifier
         "mediapartners-google", "adsbot", "bingpreview", "yandex", "baiduspider", "duckduckgo", "petalbot", "applebot",
         "ahrefs", "semrush", "mj12bot", "dotbot", "bytespider", "gptbot", "chatgpt-user", "claudebot", "anthropic-ai",
         "perplexitybot", "ccbot", "amazonbot", "preview", "validator", "monitor", "check_http", "zgrab", "masscan",
-    ];
+    ], StringComparison.OrdinalIgnoreCase);
 
     // (token, browser); first match wins.
     private static readonly (string Token, string Browser)[] Browsers =
@@ -61,16 +69,29 @@ public static class UserAgentClassifier
             return new VisitorKind(Dimensions.Unknown, Dimensions.Unknown, Dimensions.Unknown, IsBot: true);
         }
 
-        var ua = userAgent.AsSpan();
-        var isBot = false;
-        foreach (var token in BotTokens)
+        if (Memo.TryGetValue(userAgent, out var known))
         {
-            if (ua.Contains(token, StringComparison.OrdinalIgnoreCase))
-            {
-                isBot = true;
-                break;
-            }
+            return known;
         }
+
+        var kind = ClassifyUncached(userAgent);
+        if (userAgent.Length <= MaxMemoizedLength)
+        {
+            if (Memo.Count >= MemoCapacity)
+            {
+                Memo.Clear();
+            }
+
+            Memo.TryAdd(userAgent, kind);
+        }
+
+        return kind;
+    }
+
+    private static VisitorKind ClassifyUncached(string userAgent)
+    {
+        var ua = userAgent.AsSpan();
+        var isBot = ua.ContainsAny(BotTokens);
 
         var operatingSystem = FirstMatch(ua, OperatingSystems) ?? Dimensions.Unknown;
         var device = FirstMatch(ua, Devices)
