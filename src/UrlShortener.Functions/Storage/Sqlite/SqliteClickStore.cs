@@ -97,6 +97,11 @@ public sealed class SqliteClickStore(SqliteDatabase database) : IClickPublisher,
                 return 0;
             }
 
+            // A message touches many (code, day) pairs: each statement is prepared once and run with new values.
+            await using var hours = Prepare(connection, transaction, "INSERT INTO stats_hours (code, day, hour, clicks) VALUES ($p0, $p1, $p2, $p3) ON CONFLICT DO UPDATE SET clicks = clicks + excluded.clicks;", 4);
+            await using var bots = Prepare(connection, transaction, "INSERT INTO stats_days (code, day, bots) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET bots = bots + excluded.bots;", 3);
+            await using var dimensions = Prepare(connection, transaction, "INSERT INTO stats_dimensions (code, day, dimension, name, clicks) VALUES ($p0, $p1, $p2, $p3, $p4) ON CONFLICT DO UPDATE SET clicks = clicks + excluded.clicks;", 5);
+            await using var totals = Prepare(connection, transaction, "INSERT INTO stats_totals (code, humans, bots) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET humans = humans + excluded.humans, bots = bots + excluded.bots;", 3);
             foreach (var day in days)
             {
                 var dayKey = DayKey(day.Day);
@@ -104,20 +109,20 @@ public sealed class SqliteClickStore(SqliteDatabase database) : IClickPublisher,
                 {
                     if (day.Hours[hour] > 0)
                     {
-                        await ExecuteAsync(connection, transaction, "INSERT INTO stats_hours (code, day, hour, clicks) VALUES ($p0, $p1, $p2, $p3) ON CONFLICT DO UPDATE SET clicks = clicks + excluded.clicks;", ct, day.Code, dayKey, hour, day.Hours[hour]).ConfigureAwait(false);
+                        await RunAsync(hours, ct, day.Code, dayKey, hour, day.Hours[hour]).ConfigureAwait(false);
                     }
                 }
 
-                await ExecuteAsync(connection, transaction, "INSERT INTO stats_days (code, day, bots) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET bots = bots + excluded.bots;", ct, day.Code, dayKey, day.Bots).ConfigureAwait(false);
+                await RunAsync(bots, ct, day.Code, dayKey, day.Bots).ConfigureAwait(false);
                 foreach (var (dimension, counts) in day.Breakdowns())
                 {
                     foreach (var (name, clicks) in counts)
                     {
-                        await ExecuteAsync(connection, transaction, "INSERT INTO stats_dimensions (code, day, dimension, name, clicks) VALUES ($p0, $p1, $p2, $p3, $p4) ON CONFLICT DO UPDATE SET clicks = clicks + excluded.clicks;", ct, day.Code, dayKey, dimension, name, clicks).ConfigureAwait(false);
+                        await RunAsync(dimensions, ct, day.Code, dayKey, dimension, name, clicks).ConfigureAwait(false);
                     }
                 }
 
-                await ExecuteAsync(connection, transaction, "INSERT INTO stats_totals (code, humans, bots) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET humans = humans + excluded.humans, bots = bots + excluded.bots;", ct, day.Code, day.Humans, day.Bots).ConfigureAwait(false);
+                await RunAsync(totals, ct, day.Code, day.Humans, day.Bots).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
@@ -169,6 +174,30 @@ public sealed class SqliteClickStore(SqliteDatabase database) : IClickPublisher,
     }
 
     private static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, int parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        for (var i = 0; i < parameters; i++)
+        {
+            command.Parameters.Add(new SqliteParameter($"$p{i}", null));
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static Task<int> RunAsync(SqliteCommand command, CancellationToken cancellationToken, params object[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
+
+        return command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken, params object[] parameters)
     {
