@@ -14,39 +14,47 @@ namespace UrlShortener.Functions.Storage.Cosmos;
 public sealed class CosmosStatsStore(CosmosDatabase database) : IStatsStore
 {
     private const int MaxOperationsPerPatch = 10;
+    private const int MaxConcurrentLinks = 16;
 
-    public async Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken)
-    {
-        foreach (var day in days)
-        {
-            var operations = new List<PatchOperation>();
-            for (var hour = 0; hour < 24; hour++)
+    public Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken) =>
+        // Each link's documents are its own: links are patched concurrently, a link's documents in turn.
+        Parallel.ForEachAsync(
+            days.GroupBy(d => d.Code),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentLinks, CancellationToken = cancellationToken },
+            async (link, ct) =>
             {
-                if (day.Hours[hour] > 0)
+                foreach (var day in link)
                 {
-                    operations.Add(PatchOperation.Increment($"/hours/{hour:00}", day.Hours[hour]));
+                    var dayKey = DayKey(day.Day);
+                    await PatchOnceAsync(day.Code, dayKey, DayOperations(day), $"{messageId}:{dayKey}", () => new StatsDayDocument { Id = dayKey, Code = day.Code, Day = dayKey }, ct).ConfigureAwait(false);
                 }
-            }
 
-            if (day.Bots > 0)
-            {
-                operations.Add(PatchOperation.Increment("/bots", day.Bots));
-            }
+                List<PatchOperation> totals = [PatchOperation.Increment("/humans", link.Sum(d => d.Humans)), PatchOperation.Increment("/bots", link.Sum(d => d.Bots))];
+                await PatchOnceAsync(link.Key, StatsTotalDocument.DocumentId, totals, messageId, () => new StatsTotalDocument { Code = link.Key }, ct).ConfigureAwait(false);
+            });
 
-            foreach (var (dimension, counts) in day.Breakdowns())
-            {
-                operations.AddRange(counts.Select(c => PatchOperation.Increment($"/{dimension}/{c.Key}", c.Value)));
-            }
-
-            var dayKey = DayKey(day.Day);
-            await PatchOnceAsync(day.Code, dayKey, operations, $"{messageId}:{dayKey}", () => new StatsDayDocument { Id = dayKey, Code = day.Code, Day = dayKey }, cancellationToken).ConfigureAwait(false);
-        }
-
-        foreach (var code in days.GroupBy(d => d.Code))
+    private static List<PatchOperation> DayOperations(DailyClicks day)
+    {
+        var operations = new List<PatchOperation>();
+        for (var hour = 0; hour < 24; hour++)
         {
-            List<PatchOperation> totals = [PatchOperation.Increment("/humans", code.Sum(d => d.Humans)), PatchOperation.Increment("/bots", code.Sum(d => d.Bots))];
-            await PatchOnceAsync(code.Key, StatsTotalDocument.DocumentId, totals, messageId, () => new StatsTotalDocument { Code = code.Key }, cancellationToken).ConfigureAwait(false);
+            if (day.Hours[hour] > 0)
+            {
+                operations.Add(PatchOperation.Increment($"/hours/{hour:00}", day.Hours[hour]));
+            }
         }
+
+        if (day.Bots > 0)
+        {
+            operations.Add(PatchOperation.Increment("/bots", day.Bots));
+        }
+
+        foreach (var (dimension, counts) in day.Breakdowns())
+        {
+            operations.AddRange(counts.Select(c => PatchOperation.Increment($"/{dimension}/{c.Key}", c.Value)));
+        }
+
+        return operations;
     }
 
     public async Task<IReadOnlyList<DailyClicks>> ReadAsync(string code, IReadOnlyList<DateOnly> days, CancellationToken cancellationToken)
