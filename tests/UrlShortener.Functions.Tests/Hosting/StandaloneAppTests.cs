@@ -9,9 +9,9 @@ namespace UrlShortener.Functions.Tests.Hosting;
 /// <summary>The app as a user runs it: <c>dotnet run</c>, a real port, a database on disk.</summary>
 public sealed class StandaloneAppTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("urlshortener-process-").FullName;
+    private readonly TempDirectory _directory = new("process");
 
-    private string DatabasePath => Path.Combine(_directory, "links.db");
+    private string DatabasePath => _directory.File("links.db");
 
     [Fact]
     public void The_run_command_serves_http_localhost_7071_in_development()
@@ -81,9 +81,5 @@ public sealed class StandaloneAppTests : IDisposable
         Assert.Equal(HttpStatusCode.Found, crossed.StatusCode);
     }
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => _directory.Dispose();
 }

@@ -5,7 +5,7 @@ namespace UrlShortener.Functions.Tests.Hosting;
 /// <summary>Wrong or missing configuration stops the process at start, with a message naming the setting.</summary>
 public sealed class StartupRefusalTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("urlshortener-refusal-").FullName;
+    private readonly TempDirectory _directory = new("refusal");
 
     [Theory]
     [InlineData("Production")]
@@ -72,7 +72,7 @@ public sealed class StartupRefusalTests : IDisposable
     public async Task The_same_settings_without_a_fault_start_and_serve()
     {
         // The control for the cases above: only the broken setting stops the app.
-        await using var app = await AppProcess.StartBuiltAsync(Path.Combine(_directory, "control.db"), Settings("Production"));
+        await using var app = await AppProcess.StartBuiltAsync(_directory.File("control.db"), Settings("Production"));
         using var anonymous = await app.Client.GetAsync("/api/links");
         app.Client.DefaultRequestHeaders.Add("X-Api-Key", Keys.OwnerA.Secret);
         using var keyed = await app.Client.GetAsync("/api/links");
@@ -82,11 +82,7 @@ public sealed class StartupRefusalTests : IDisposable
         Assert.Contains("Hosting environment: Production", app.Output, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public void Dispose() => _directory.Dispose();
 
     private Dictionary<string, string> Settings(string environment)
     {
@@ -94,7 +90,7 @@ public sealed class StartupRefusalTests : IDisposable
         var settings = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = environment,
-            ["Embedded__DatabasePath"] = Path.Combine(_directory, "links.db"),
+            ["Embedded__DatabasePath"] = _directory.File("links.db"),
             ["Shortener__CodeSecret"] = "test-code-secret-0123456789",
             ["Auth__ApiKeys__0__Owner"] = key.Owner,
             ["Auth__ApiKeys__0__KeyHash"] = key.Hash,

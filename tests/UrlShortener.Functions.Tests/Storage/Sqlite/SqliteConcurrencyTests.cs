@@ -32,58 +32,44 @@ public sealed class SqliteConcurrencyTests
     [Fact]
     public async Task Two_counters_on_one_database_file_hand_out_disjoint_ranges()
     {
-        var directory = Directory.CreateTempSubdirectory("urlshortener-keys-").FullName;
-        try
-        {
-            using var first = await OpenAsync(directory);
-            using var second = await OpenAsync(directory);
-            var sources = new[] { new SqliteKeyRangeSource(first), new SqliteKeyRangeSource(second) };
-            var ranges = new ConcurrentBag<KeyRange>();
+        using var directory = new TempDirectory("keys");
 
-            await Parallel.ForEachAsync(Enumerable.Range(0, 400), new ParallelOptions { MaxDegreeOfParallelism = 8 },
-                async (i, ct) => ranges.Add(await sources[i % 2].AcquireAsync(25, ct)));
+        using var first = await OpenAsync(directory.Path);
+        using var second = await OpenAsync(directory.Path);
+        var sources = new[] { new SqliteKeyRangeSource(first), new SqliteKeyRangeSource(second) };
+        var ranges = new ConcurrentBag<KeyRange>();
 
-            var sorted = ranges.OrderBy(r => r.Start).ToList();
-            Assert.Equal(0UL, sorted[0].Start);
-            for (var i = 1; i < sorted.Count; i++)
-            {
-                Assert.Equal(sorted[i - 1].End, sorted[i].Start);
-            }
-        }
-        finally
+        await Parallel.ForEachAsync(Enumerable.Range(0, 400), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, ct) => ranges.Add(await sources[i % 2].AcquireAsync(25, ct)));
+
+        var sorted = ranges.OrderBy(r => r.Start).ToList();
+        Assert.Equal(0UL, sorted[0].Start);
+        for (var i = 1; i < sorted.Count; i++)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
+            Assert.Equal(sorted[i - 1].End, sorted[i].Start);
         }
     }
 
     [Fact]
     public async Task Links_survive_a_restart()
     {
-        var directory = Directory.CreateTempSubdirectory("urlshortener-restart-").FullName;
-        try
-        {
-            LinkJson created;
-            await using (var before = new ShortenerApp { SharedDataDirectory = directory })
-            {
-                created = await before.Client().CreateLinkAsync(new { url = "https://example.com/durable", alias = "durable", tags = new[] { "t" } });
-            }
+        using var directory = new TempDirectory("restart");
 
-            await using var after = new ShortenerApp { SharedDataDirectory = directory };
-            using var redirect = await after.ClientWith(null).GetAsync("/durable");
-            var read = await after.Client().GetFromJsonAsync<LinkJson>("/api/links/durable");
-            var next = await after.Client().CreateLinkAsync(new { url = "https://example.com/next" });
-
-            Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
-            Assert.Equal("https://example.com/durable", redirect.Headers.Location!.OriginalString);
-            Assert.Equivalent(created, read, strict: true);
-            Assert.NotEqual(created.Code, next.Code);
-        }
-        finally
+        LinkJson created;
+        await using (var before = new ShortenerApp { SharedDataDirectory = directory.Path })
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
+            created = await before.Client().CreateLinkAsync(new { url = "https://example.com/durable", alias = "durable", tags = new[] { "t" } });
         }
+
+        await using var after = new ShortenerApp { SharedDataDirectory = directory.Path };
+        using var redirect = await after.ClientWith(null).GetAsync("/durable");
+        var read = await after.Client().GetFromJsonAsync<LinkJson>("/api/links/durable");
+        var next = await after.Client().CreateLinkAsync(new { url = "https://example.com/next" });
+
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        Assert.Equal("https://example.com/durable", redirect.Headers.Location!.OriginalString);
+        Assert.Equivalent(created, read, strict: true);
+        Assert.NotEqual(created.Code, next.Code);
     }
 
     private static async Task<SqliteDatabase> OpenAsync(string directory)
