@@ -27,8 +27,9 @@ builder.AddClickPipeline();
 var app = builder.Build();
 app.UseHttpApi();
 app.UseApiKeyAuthentication();
+app.MapHostPing();
 app.MapHealth();
-app.MapOpenApi();
+app.MapOpenApi("/openapi/v1.json");
 app.MapLinks();
 app.MapStats();
 if (app.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is not null)

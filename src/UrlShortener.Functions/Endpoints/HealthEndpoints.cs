@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace UrlShortener.Functions.Endpoints;
@@ -12,11 +13,20 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .WithTags("Health");
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .WithTags("Health");
         return app;
     }
+
+    /// <summary>
+    /// <c>GET /</c>: the Functions host polls it every 25 ms until the handler answers, then now and again
+    /// (functions-custom-handler.md §1.4). Kept as cheap as an answer can be.
+    /// </summary>
+    public static IEndpointConventionBuilder MapHostPing(this IEndpointRouteBuilder app) =>
+        app.MapGet("/", () => Results.Text("ok")).ExcludeFromDescription();
 
     // Status and description only: exception text stays in the logs.
     private static async Task WriteAsync(HttpContext context, HealthReport report)
