@@ -41,11 +41,6 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
         };
     }
 
-    /// <summary>How many times the store was read; for tests and diagnostics.</summary>
-    public long StoreReads => Interlocked.Read(ref _storeReads);
-
-    private long _storeReads;
-
     public ValueTask<ShortLink?> FindAsync(string code, CancellationToken cancellationToken)
     {
         if (_cache is not null && _cache.TryGetValue(code, out var cached))
@@ -90,8 +85,6 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
             var (found, link) = _shared is null ? (false, null) : await _shared.TryGetAsync(code).ConfigureAwait(false);
             if (!found)
             {
-                Interlocked.Increment(ref _storeReads);
-
                 // Not the caller's token: other callers share this read.
                 link = await _store.FindAsync(code, CancellationToken.None).ConfigureAwait(false);
                 _shared?.Remember(code, link);

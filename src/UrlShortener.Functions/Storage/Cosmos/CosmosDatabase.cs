@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using System.Net;
 using Azure.Core;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Options;
@@ -96,6 +97,28 @@ public sealed class CosmosDatabase : IDisposable
         {
             await database.CreateContainerIfNotExistsAsync(new ContainerProperties(name, partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Creates <paramref name="document"/>; false when a document with its id is already there.</summary>
+    public async Task<bool> TryCreateAsync<T>(Container container, T document, PartitionKey partition, CancellationToken cancellationToken)
+    {
+        using var created = await container.CreateItemStreamAsync(ToStream(document), partition, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (created.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+
+        created.EnsureSuccessStatusCode();
+        return true;
+    }
+
+    public Stream ToStream<T>(T document) => Client.ClientOptions.Serializer.ToStream(document);
+
+    /// <summary>The document of a successful response; throws for a failed one.</summary>
+    public T Read<T>(ResponseMessage response)
+    {
+        response.EnsureSuccessStatusCode();
+        return Client.ClientOptions.Serializer.FromStream<T>(response.Content);
     }
 
     public void Dispose() => Client.Dispose();

@@ -26,12 +26,7 @@ public sealed class CosmosKeyRangeSource(CosmosDatabase database) : IKeyRangeSou
             catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound && attempt == 0)
             {
                 // The first draw ever: start the counter at zero (a racing instance may have done so already).
-                using var created = await database.Counters.CreateItemStreamAsync(
-                    database.Client.ClientOptions.Serializer.ToStream(new CounterDocument()), partition, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (created.StatusCode != HttpStatusCode.Conflict)
-                {
-                    created.EnsureSuccessStatusCode();
-                }
+                await database.TryCreateAsync(database.Counters, new CounterDocument(), partition, cancellationToken).ConfigureAwait(false);
             }
         }
     }

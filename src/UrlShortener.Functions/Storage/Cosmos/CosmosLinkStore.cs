@@ -20,15 +20,9 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
 
     public async Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken)
     {
-        using (var created = await database.Links.CreateItemStreamAsync(
-            ToStream(LinkDocument.From(link)), new PartitionKey(link.Code), cancellationToken: cancellationToken).ConfigureAwait(false))
+        if (!await database.TryCreateAsync(database.Links, LinkDocument.From(link), new PartitionKey(link.Code), cancellationToken).ConfigureAwait(false))
         {
-            if (created.StatusCode == HttpStatusCode.Conflict)
-            {
-                return false;
-            }
-
-            created.EnsureSuccessStatusCode();
+            return false;
         }
 
         await AddToOwnerIndexAsync(link, cancellationToken).ConfigureAwait(false);
@@ -47,7 +41,7 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
         }
 
         using var replaced = await database.Links.ReplaceItemStreamAsync(
-            ToStream(LinkDocument.From(updated)),
+            database.ToStream(LinkDocument.From(updated)),
             updated.Code,
             new PartitionKey(updated.Code),
             new ItemRequestOptions { IfMatchEtag = stored.Value.ETag },
@@ -81,7 +75,7 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
                 return [];
             }
 
-            days = FromResponse<OwnerDaysDocument>(response);
+            days = database.Read<OwnerDaysDocument>(response);
         }
 
         var lastDay = after is { } cursor ? DayOf(cursor.CreatedAt) : null;
@@ -140,7 +134,7 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
         var partition = new PartitionKey(link.Owner);
         var day = DayOf(link.CreatedAt);
         var entry = new OwnerLinkEntry { Id = link.Code, Owner = link.Owner, Day = day, CreatedAt = link.CreatedAt.ToUnixTimeMilliseconds() };
-        using (var upserted = await database.OwnerLinks.UpsertItemStreamAsync(ToStream(entry), partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        using (var upserted = await database.OwnerLinks.UpsertItemStreamAsync(database.ToStream(entry), partition, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             upserted.EnsureSuccessStatusCode();
         }
@@ -163,10 +157,8 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
             }
 
             var first = new OwnerDaysDocument { Owner = link.Owner, Days = { [day] = 1 } };
-            using var created = await database.OwnerLinks.CreateItemStreamAsync(ToStream(first), partition, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (created.StatusCode != HttpStatusCode.Conflict)
+            if (await database.TryCreateAsync(database.OwnerLinks, first, partition, cancellationToken).ConfigureAwait(false))
             {
-                created.EnsureSuccessStatusCode();
                 RememberMarked(link.Owner, day);
                 return;
             }
@@ -193,14 +185,7 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
             return null;
         }
 
-        return (FromResponse<LinkDocument>(response), response.Headers.ETag);
+        return (database.Read<LinkDocument>(response), response.Headers.ETag);
     }
 
-    private Stream ToStream<T>(T document) => database.Client.ClientOptions.Serializer.ToStream(document);
-
-    private T FromResponse<T>(ResponseMessage response)
-    {
-        response.EnsureSuccessStatusCode();
-        return database.Client.ClientOptions.Serializer.FromStream<T>(response.Content);
-    }
 }

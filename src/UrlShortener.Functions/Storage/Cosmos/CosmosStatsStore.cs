@@ -89,8 +89,7 @@ public sealed class CosmosStatsStore(CosmosDatabase database) : IStatsStore
             return 0;
         }
 
-        response.EnsureSuccessStatusCode();
-        return database.Client.ClientOptions.Serializer.FromStream<StatsTotalDocument>(response.Content).Humans;
+        return database.Read<StatsTotalDocument>(response).Humans;
     }
 
     private static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
@@ -120,12 +119,7 @@ public sealed class CosmosStatsStore(CosmosDatabase database) : IStatsStore
                 }
 
                 // The first click of the day (or of the link): create the document, then patch it.
-                using var created = await database.Stats.CreateItemStreamAsync(
-                    database.Client.ClientOptions.Serializer.ToStream(create()), partition, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (created.StatusCode != HttpStatusCode.Conflict)
-                {
-                    created.EnsureSuccessStatusCode();
-                }
+                await database.TryCreateAsync(database.Stats, create(), partition, cancellationToken).ConfigureAwait(false);
             }
         }
     }
