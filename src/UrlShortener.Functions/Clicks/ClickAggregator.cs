@@ -30,10 +30,22 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
 
         var now = clock.GetUtcNow();
         var counted = new List<ClickEvent>(clicks.Count);
+
+        // Each link of the message is looked up once: to refuse unknown codes, then to enforce caps.
+        var known = new Dictionary<string, ShortLink?>(StringComparer.Ordinal);
         foreach (var click in clicks)
         {
-            var problem = ClickValidation.Check(click, now)
-                ?? (await links.FindAsync(click.Code, cancellationToken).ConfigureAwait(false) is null ? "the code is unknown" : null);
+            var problem = ClickValidation.Check(click, now);
+            if (problem is null)
+            {
+                if (!known.TryGetValue(click.Code, out var link))
+                {
+                    known[click.Code] = link = await links.FindAsync(click.Code, cancellationToken).ConfigureAwait(false);
+                }
+
+                problem = link is null ? "the code is unknown" : null;
+            }
+
             if (problem is null)
             {
                 counted.Add(click);
@@ -52,7 +64,7 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
             // Links with a cap: one total read each, and marked exhausted once the count reaches it.
             foreach (var code in counted.Where(c => !c.IsBot).Select(c => c.Code).Distinct(StringComparer.Ordinal))
             {
-                if (await links.FindAsync(code, cancellationToken).ConfigureAwait(false) is { MaxClicks: not null, ExhaustedAt: null })
+                if (known[code] is { MaxClicks: not null, ExhaustedAt: null })
                 {
                     await linkService.EnforceMaxClicksAsync(code, cancellationToken).ConfigureAwait(false);
                 }

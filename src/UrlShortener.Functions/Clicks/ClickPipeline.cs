@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using UrlShortener.Core.Clicks;
 using UrlShortener.Functions.Storage.Sqlite;
 
@@ -9,7 +8,7 @@ public static class ClickPipeline
     /// <summary>
     /// Capture on the redirect path, batches to the queue, the aggregator and the stats store. The queue
     /// is Service Bus when configured, else the embedded SQLite queue drained in-process; stats live in
-    /// the store the links use (registered by <c>AddCosmosStats</c> for Cosmos DB, else SQLite).
+    /// the store the links use (registered by <c>AddCosmosStorage</c> for Cosmos DB, else SQLite).
     /// </summary>
     public static WebApplicationBuilder AddClickPipeline(this WebApplicationBuilder builder)
     {
