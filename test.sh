@@ -10,31 +10,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-apt_updated=""
-apt_install() {
-  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
-
-# Redis: the tests start their own redis-server processes on free ports.
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "test.sh: installing redis-server (apt)"
-  apt_install redis-server
-fi
-
-# The Cosmos DB emulator: an npm package pinned in tests/cosmos-emulator/package-lock.json.
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "test.sh: installing nodejs and npm (apt)"
-  apt_install nodejs npm
-fi
-emulator=tests/cosmos-emulator
-lock_hash=$(sha256sum "$emulator/package-lock.json" | cut -d' ' -f1)
-if [ "$(cat "$emulator/node_modules/.installed-lock" 2>/dev/null)" != "$lock_hash" ]; then
-  echo "test.sh: installing the Cosmos DB emulator (npm ci)"
-  (cd "$emulator" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$lock_hash" > "$emulator/node_modules/.installed-lock"
-fi
+source tests/install-services.sh
+install_services
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -88,7 +88,7 @@ public static class UserAgentClassifier
         return kind;
     }
 
-    private static VisitorKind ClassifyUncached(string userAgent)
+    internal static VisitorKind ClassifyUncached(string userAgent)
     {
         var ua = userAgent.AsSpan();
         var isBot = ua.ContainsAny(BotTokens);

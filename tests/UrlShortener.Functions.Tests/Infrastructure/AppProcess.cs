@@ -23,6 +23,8 @@ public sealed class AppProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int ProcessId => _process.Id;
+
     public HttpClient Client { get; }
 
     public string Output
@@ -87,7 +89,7 @@ public sealed class AppProcess : IAsyncDisposable
                 // Not listening yet.
             }
 
-            await Task.Delay(50);
+            await Task.Delay(10);
         }
 
         var output = app.Output;

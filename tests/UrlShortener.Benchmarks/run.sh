@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The benchmarks (README "Benchmarks"); never part of ./test.sh.
+#   tests/UrlShortener.Benchmarks/run.sh            load benchmark, then micro-benchmarks
+#   tests/UrlShortener.Benchmarks/run.sh load [--quick] [--rounds N] [--duration S] [--backend embedded,cosmos] [--only NAME]
+#   tests/UrlShortener.Benchmarks/run.sh micro [BenchmarkDotNet options, e.g. --filter '*Code*']
+# Installs what it needs (wrk, redis-server, node and the Cosmos DB emulator), builds Release, and
+# writes its reports under artifacts/benchmarks/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+source tests/install-services.sh
+install_services
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "run.sh: installing wrk (apt)"
+  apt_install wrk
+fi
+
+dotnet build src/UrlShortener.Functions --configuration Release -nologo -clp:ErrorsOnly
+dotnet build tests/UrlShortener.Benchmarks --configuration Release -nologo -clp:ErrorsOnly
+exec dotnet tests/UrlShortener.Benchmarks/bin/Release/net10.0/UrlShortener.Benchmarks.dll "$@"
