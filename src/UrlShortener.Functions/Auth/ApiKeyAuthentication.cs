@@ -100,13 +100,21 @@ public static class ApiKeyAuthentication
         services.AddSingleton<ApiKeyRegistry>();
         // Authentication core only: API keys need no cookies, so no Data Protection key ring.
         services.AddWebEncoders();
-        services.AddAuthenticationCore(options => options.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName);
+        // No default scheme to authenticate with: only the API's policies name the API-key scheme, so
+        // a redirect (anonymous, the hot path) never runs an authentication handler.
+        services.AddAuthenticationCore(options =>
+        {
+            options.DefaultChallengeScheme = ApiKeyAuthenticationHandler.SchemeName;
+            options.DefaultForbidScheme = ApiKeyAuthenticationHandler.SchemeName;
+        });
         new AuthenticationBuilder(services)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         var authorization = services.AddAuthorizationBuilder();
         foreach (var scope in Scopes.All)
         {
-            authorization.AddPolicy(scope, policy => policy.RequireClaim(ApiKeyAuthenticationHandler.ScopeClaim, scope));
+            authorization.AddPolicy(scope, policy => policy
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireClaim(ApiKeyAuthenticationHandler.ScopeClaim, scope));
         }
 
         return builder;
@@ -119,7 +127,8 @@ public static class ApiKeyAuthentication
             Log.RunningOpen(app.Logger, ApiKeyRegistry.LocalOwner);
         }
 
-        app.UseAuthentication();
+        // UseAuthentication is left out on purpose: it would authenticate every request, redirects
+        // included. The authorization middleware authenticates with the scheme each policy names.
         app.UseAuthorization();
         return app;
     }
