@@ -1,8 +1,10 @@
 namespace UrlShortener.Core.Clicks;
 
 /// <summary>
-/// One visit to a short link, as recorded: never the IP address, never the full referrer.
-/// <see cref="Time"/> is UTC.
+/// A visit to a short link, as recorded: never the IP address, never the full referrer.
+/// <see cref="Time"/> is UTC. <see cref="Count"/> is how many visits it stands for: the batcher
+/// merges visits with the same facts in the same hour into one (stats count nothing finer),
+/// keeping the first one's time.
 /// </summary>
 public sealed record ClickEvent(
     string Code,
@@ -12,7 +14,8 @@ public sealed record ClickEvent(
     string OperatingSystem,
     string Device,
     string? Country,
-    bool IsBot);
+    bool IsBot,
+    int Count = 1);
 
 /// <summary>What a User-Agent says about the visitor.</summary>
 public readonly record struct VisitorKind(string Browser, string OperatingSystem, string Device, bool IsBot);

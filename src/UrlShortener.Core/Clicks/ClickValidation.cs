@@ -11,6 +11,9 @@ public static class ClickValidation
     /// <summary>Clocks of instances may disagree a little; more than this in the future is refused.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(10);
 
+    /// <summary>Most visits one merged click may stand for: far above what one instance sees in an hour.</summary>
+    public const int MaxCount = 100_000_000;
+
     private const int MaxNameLength = 100;
 
     /// <returns>Why the click is refused, or null.</returns>
@@ -19,6 +22,11 @@ public static class ClickValidation
         if (!ShortCode.IsWellFormed(click.Code))
         {
             return "the code is malformed";
+        }
+
+        if (click.Count is < 1 or > MaxCount)
+        {
+            return "the count is not 1 to 100000000";
         }
 
         if (click.Time > now + MaxSkew)

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace UrlShortener.Core.Clicks;
 
 /// <summary>
@@ -30,20 +32,21 @@ public sealed class DailyClicks(string code, DateOnly day)
 
     public void Add(ClickEvent click)
     {
+        var count = click.Count;
         if (click.IsBot)
         {
-            Bots++;
+            Bots += count;
             return;
         }
 
-        Hours[click.Time.UtcDateTime.Hour]++;
-        Increment(Referrers, click.ReferrerHost ?? Dimensions.Direct);
-        Increment(Browsers, click.Browser);
-        Increment(OperatingSystems, click.OperatingSystem);
-        Increment(Devices, click.Device);
+        Hours[click.Time.UtcDateTime.Hour] += count;
+        Increment(Referrers, click.ReferrerHost ?? Dimensions.Direct, count);
+        Increment(Browsers, click.Browser, count);
+        Increment(OperatingSystems, click.OperatingSystem, count);
+        Increment(Devices, click.Device, count);
         if (click.Country is { } country)
         {
-            Increment(Countries, country);
+            Increment(Countries, country, count);
         }
     }
 
@@ -65,6 +68,6 @@ public sealed class DailyClicks(string code, DateOnly day)
         return [.. days.Values];
     }
 
-    private static void Increment(Dictionary<string, long> counts, string name) =>
-        counts[name] = counts.GetValueOrDefault(name) + 1;
+    private static void Increment(Dictionary<string, long> counts, string name, long count) =>
+        CollectionsMarshal.GetValueRefOrAddDefault(counts, name, out _) += count;
 }

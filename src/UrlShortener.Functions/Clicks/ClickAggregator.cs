@@ -52,7 +52,7 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
             }
             else
             {
-                dropped++;
+                dropped += click.Count is >= 1 and <= ClickValidation.MaxCount ? click.Count : 1;
                 Log.ClickDropped(logger, id, problem);
             }
         }
@@ -71,7 +71,7 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
             }
         }
 
-        return (counted.Count, dropped);
+        return (counted.Sum(c => c.Count), dropped);
     }
 
     // Stores keep ids in conditions and keys: letters, digits and a few marks only, else a hash of it.

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using UrlShortener.Core.Clicks;
 using UrlShortener.Functions.Hosting;
@@ -5,10 +6,11 @@ using UrlShortener.Functions.Hosting;
 namespace UrlShortener.Functions.Clicks;
 
 /// <summary>
-/// Moves clicks from the in-memory buffer to the queue in batches (<see cref="ClickOptions.BatchSize"/>,
-/// or whatever arrived within <see cref="ClickOptions.LingerMilliseconds"/>). A failed send is retried
-/// with backoff while new clicks wait in the buffer. On shutdown it flushes everything, after the
-/// server has finished its last requests.
+/// Moves clicks from the in-memory buffer to the queue in batches (<see cref="ClickOptions.BatchSize"/>
+/// entries, or whatever arrived within <see cref="ClickOptions.LingerMilliseconds"/>). Clicks with the
+/// same facts in the same hour become one entry with a count: a hot link's burst costs one entry per
+/// kind of visitor, not one per visit. A failed send is retried with backoff while new clicks wait in
+/// the buffer. On shutdown it flushes everything, after the server has finished its last requests.
 /// </summary>
 public sealed class ClickBatcher(
     ClickRecorder recorder,
@@ -17,7 +19,7 @@ public sealed class ClickBatcher(
     ILogger<ClickBatcher> logger) : BackgroundService, IHostedLifecycleService
 {
     private readonly ClickOptions _options = options.Value;
-    private readonly List<ClickEvent> _batch = [];
+    private readonly ClickTally _batch = new();
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -35,13 +37,13 @@ public sealed class ClickBatcher(
             while (recorder.Reader.TryRead(out var click))
             {
                 _batch.Add(click);
-                if (_batch.Count >= _options.BatchSize)
+                if (_batch.Entries >= _options.BatchSize)
                 {
                     await SendAsync(deadline.Token).ConfigureAwait(false);
                 }
             }
 
-            if (_batch.Count > 0)
+            if (_batch.Entries > 0)
             {
                 await SendAsync(deadline.Token).ConfigureAwait(false);
             }
@@ -49,7 +51,7 @@ public sealed class ClickBatcher(
         catch (OperationCanceledException)
         {
             // The queue did not take them in time: say how many are lost rather than hang the shutdown.
-            var lost = _batch.Count;
+            var lost = _batch.Visits;
             while (recorder.Reader.TryRead(out _))
             {
                 lost++;
@@ -71,9 +73,9 @@ public sealed class ClickBatcher(
                     lingering.CancelAfter(linger);
                     try
                     {
-                        while (_batch.Count < _options.BatchSize && await recorder.Reader.WaitToReadAsync(lingering.Token).ConfigureAwait(false))
+                        while (_batch.Entries < _options.BatchSize && await recorder.Reader.WaitToReadAsync(lingering.Token).ConfigureAwait(false))
                         {
-                            while (_batch.Count < _options.BatchSize && recorder.Reader.TryRead(out var click))
+                            while (_batch.Entries < _options.BatchSize && recorder.Reader.TryRead(out var click))
                             {
                                 _batch.Add(click);
                             }
@@ -97,20 +99,51 @@ public sealed class ClickBatcher(
     private async Task SendAsync(CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(200);
-        while (_batch.Count > 0)
+        while (_batch.Entries > 0)
         {
             try
             {
-                await publisher.PublishAsync([.. _batch], cancellationToken).ConfigureAwait(false);
+                await publisher.PublishAsync(_batch.ToList(), cancellationToken).ConfigureAwait(false);
                 _batch.Clear();
                 return;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                Log.ClickPublishFailed(logger, exception, _batch.Count, delay.TotalSeconds);
+                Log.ClickPublishFailed(logger, exception, _batch.Visits, delay.TotalSeconds);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
         }
     }
+}
+
+/// <summary>The clicks of one message: one entry per (code, hour, referrer, browser, OS, device, country, bot), with a count.</summary>
+internal sealed class ClickTally
+{
+    private readonly Dictionary<Facts, ClickEvent> _entries = [];
+
+    /// <summary>Entries: what a message's size goes by.</summary>
+    public int Entries => _entries.Count;
+
+    /// <summary>Visits the entries stand for.</summary>
+    public long Visits { get; private set; }
+
+    public void Add(ClickEvent click)
+    {
+        var facts = new Facts(click.Code, click.Time.UtcTicks / TimeSpan.TicksPerHour, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, facts, out var exists);
+        // A batch holds at most a linger's worth of clicks (or, at shutdown, the buffer's): far below int's range.
+        entry = exists ? entry! with { Count = entry.Count + click.Count } : click;
+        Visits += click.Count;
+    }
+
+    public List<ClickEvent> ToList() => [.. _entries.Values];
+
+    public void Clear()
+    {
+        _entries.Clear();
+        Visits = 0;
+    }
+
+    private readonly record struct Facts(string Code, long Hour, string? ReferrerHost, string Browser, string OperatingSystem, string Device, string? Country, bool IsBot);
 }

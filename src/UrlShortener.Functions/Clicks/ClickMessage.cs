@@ -5,7 +5,8 @@ using UrlShortener.Core.Clicks;
 namespace UrlShortener.Functions.Clicks;
 
 /// <summary>
-/// The body of one queue message: <c>{"clicks":[{"code","ts","ref","browser","os","device","country","bot"}, …]}</c>.
+/// The body of one queue message: <c>{"clicks":[{"code","ts","ref","browser","os","device","country","bot","n"}, …]}</c>.
+/// <c>n</c> is how many visits with these facts the entry stands for in the hour of <c>ts</c>; left out when 1.
 /// A bare click object is read too. Reading is tolerant: a click that cannot be read is dropped and
 /// counted, the others still count.
 /// </summary>
@@ -77,10 +78,11 @@ internal sealed record ClickJson(
     string? Os,
     string? Device,
     string? Country,
-    bool? Bot)
+    bool? Bot,
+    [property: JsonPropertyName("n")] int? Count)
 {
     public static ClickJson From(ClickEvent click) =>
-        new(click.Code, click.Time, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot);
+        new(click.Code, click.Time, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Count == 1 ? null : click.Count);
 
     public ClickEvent? ToEvent() => Code is null || Ts is null
         ? null
@@ -92,7 +94,8 @@ internal sealed record ClickJson(
             Os ?? Dimensions.Unknown,
             Device ?? Dimensions.Unknown,
             Country,
-            Bot ?? false);
+            Bot ?? false,
+            Count ?? 1);
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -25,7 +25,7 @@ internal static partial class Log
     public static partial void ClickDropped(ILogger logger, string messageId, string reason);
 
     [LoggerMessage(8, LogLevel.Warning, "Sending {Count} clicks to the queue failed; retrying in {DelaySeconds} s")]
-    public static partial void ClickPublishFailed(ILogger logger, Exception exception, int count, double delaySeconds);
+    public static partial void ClickPublishFailed(ILogger logger, Exception exception, long count, double delaySeconds);
 
     [LoggerMessage(9, LogLevel.Error, "Applying queued clicks failed; they stay queued and are tried again")]
     public static partial void AggregationFailed(ILogger logger, Exception exception);
@@ -34,5 +34,5 @@ internal static partial class Log
     public static partial void ServiceBusRetry(ILogger logger, int status, int attempt, double delayMilliseconds);
 
     [LoggerMessage(11, LogLevel.Error, "{Count} clicks could not be sent to the queue within {Seconds} s of shutdown and are lost")]
-    public static partial void ClicksLostAtShutdown(ILogger logger, int count, double seconds);
+    public static partial void ClicksLostAtShutdown(ILogger logger, long count, double seconds);
 }

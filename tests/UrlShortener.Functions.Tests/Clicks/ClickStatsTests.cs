@@ -206,6 +206,37 @@ public abstract class ClickStatsTests<TApp>
     }
 
     [Fact]
+    public async Task An_entry_with_a_count_counts_that_many_visits_and_a_bad_count_is_dropped()
+    {
+        using var app = new TApp { Settings = FastPipeline };
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/merged" });
+        var now = app.Clock.GetUtcNow();
+        var merged = JsonSerializer.Serialize(new
+        {
+            clicks = new object[]
+            {
+                new { code = link.Code, ts = now, @ref = "t.co", browser = "Chrome", os = "Windows", device = "Desktop", n = 40 },
+                new { code = link.Code, ts = now, browser = "Safari", os = "iOS", device = "Mobile", bot = false, n = 2 },
+                new { code = link.Code, ts = now, browser = "Bot", os = "Other", device = "Bot", bot = true, n = 7 },
+                new { code = link.Code, ts = now, browser = "Chrome", os = "Windows", device = "Desktop", n = 0 },
+                new { code = link.Code, ts = now, browser = "Chrome", os = "Windows", device = "Desktop", n = -3 },
+                new { code = link.Code, ts = now, browser = "Chrome", os = "Windows", device = "Desktop", n = 100_000_001 },
+            },
+        });
+
+        using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(HostEnvelope.ServiceBusBatch(("clk-merged", merged))));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var logs = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("Logs");
+        Assert.Contains("49 clicks counted", logs[0].GetString(), StringComparison.Ordinal);
+        var stats = await app.Client().GetFromJsonAsync<JsonElement>($"/api/links/{link.Code}/stats");
+        Assert.Equal(42, stats.GetProperty("total").GetInt64());
+        Assert.Equal(7, stats.GetProperty("botClicks").GetInt64());
+        Assert.Equal(40, stats.GetProperty("referrers").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "t.co").GetProperty("clicks").GetInt64());
+        Assert.Equal(2, stats.GetProperty("devices").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "Mobile").GetProperty("clicks").GetInt64());
+    }
+
+    [Fact]
     public async Task A_link_answers_410_once_its_counted_clicks_reach_max_clicks_and_again_302_when_the_cap_is_raised()
     {
         using var app = new TApp { Settings = FastPipeline };

@@ -34,7 +34,7 @@ public sealed class ServiceBusClickPublisherTests
         var messages = sends.SelectMany(s => JsonDocument.Parse(s.Body).RootElement.EnumerateArray()).ToList();
         var ids = messages.Select(m => m.GetProperty("BrokerProperties").GetProperty("MessageId").GetString()!).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
-        Assert.All(messages, m => Assert.True(ClicksIn(m) <= 100));
+        Assert.All(messages, m => Assert.True(EntriesIn(m) <= 100));
 
         // What the queue received is what the host hands the aggregator: deliver it, twice.
         var envelope = HostEnvelope.ServiceBusBatch(messages.Select(m => (m.GetProperty("BrokerProperties").GetProperty("MessageId").GetString()!, m.GetProperty("Body").GetString()!)).ToArray());
@@ -130,8 +130,13 @@ public sealed class ServiceBusClickPublisherTests
         ConfigureServices = services => services.AddSingleton<TokenCredential>(Credential),
     };
 
-    private static int ClicksIn(JsonElement message) =>
+    private static int EntriesIn(JsonElement message) =>
         JsonDocument.Parse(message.GetProperty("Body").GetString()!).RootElement.GetProperty("clicks").GetArrayLength();
+
+    // Visits with the same facts in the same hour travel as one entry with a count "n" (absent: 1).
+    private static int ClicksIn(JsonElement message) =>
+        JsonDocument.Parse(message.GetProperty("Body").GetString()!).RootElement.GetProperty("clicks").EnumerateArray()
+            .Sum(entry => entry.TryGetProperty("n", out var n) ? n.GetInt32() : 1);
 
     private static async Task<List<ReceivedSend>> WaitForClicksAsync(FakeServiceBus bus, int clicks)
     {
