@@ -340,16 +340,18 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         return request;
     }
 
-    private Dictionary<string, string> BaseEnvironment() => new(StringComparer.Ordinal)
-    {
-        ["ASPNETCORE_ENVIRONMENT"] = "Production",
-        ["Shortener__CodeSecret"] = _codeSecret,
-        ["Auth__ApiKeys__0__Owner"] = "benchmark",
-        ["Auth__ApiKeys__0__KeyHash"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(_apiKey))),
-        ["Auth__ApiKeys__0__Scopes__0"] = "links:write",
-        ["Auth__ApiKeys__0__Scopes__1"] = "links:read",
-        ["Auth__ApiKeys__0__Scopes__2"] = "stats:read",
-    };
+    private Dictionary<string, string> BaseEnvironment() => With(
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Shortener__CodeSecret"] = _codeSecret,
+            ["Auth__ApiKeys__0__Owner"] = "benchmark",
+            ["Auth__ApiKeys__0__KeyHash"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(_apiKey))),
+            ["Auth__ApiKeys__0__Scopes__0"] = "links:write",
+            ["Auth__ApiKeys__0__Scopes__1"] = "links:read",
+            ["Auth__ApiKeys__0__Scopes__2"] = "stats:read",
+        },
+        [.. settings.AppSettings.Select(s => (s.Key, s.Value))]);
 
     private static Dictionary<string, string> With(Dictionary<string, string> environment, params (string Name, string Value)[] settings)
     {

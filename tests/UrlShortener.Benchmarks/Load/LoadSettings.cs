@@ -30,6 +30,9 @@ internal sealed record LoadSettings
     /// <summary>How many links the rotating scenarios (store read, Redis hit) cycle through.</summary>
     public int RotatingLinks { get; init; } = 1000;
 
+    /// <summary>Extra app settings (<c>--set Clicks__Enabled=false</c>), for trying a change before making it.</summary>
+    public IReadOnlyDictionary<string, string> AppSettings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public static LoadSettings Parse(IReadOnlyList<string> args)
     {
         var settings = new LoadSettings();
@@ -47,7 +50,8 @@ internal sealed record LoadSettings
                 "--backend" => settings with { Backends = new HashSet<string>(Value().Split(','), StringComparer.Ordinal) },
                 "--only" => settings with { Only = Value().Split(',') },
                 "--out" => settings with { OutputPath = Value() },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --quick, --duration S, --warmup S, --rounds N, --threads N, --connections N, --backend embedded,cosmos, --only NAME[,NAME], --out FILE."),
+                "--set" => settings with { AppSettings = WithSetting(settings.AppSettings, Value()) },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --quick, --duration S, --warmup S, --rounds N, --threads N, --connections N, --backend embedded,cosmos, --only NAME[,NAME], --set NAME=VALUE, --out FILE."),
             };
         }
 
@@ -57,5 +61,16 @@ internal sealed record LoadSettings
         }
 
         return settings;
+    }
+
+    private static Dictionary<string, string> WithSetting(IReadOnlyDictionary<string, string> settings, string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (equals < 1)
+        {
+            throw new ArgumentException($"--set takes NAME=VALUE (got '{assignment}').");
+        }
+
+        return new Dictionary<string, string>(settings, StringComparer.Ordinal) { [assignment[..equals]] = assignment[(equals + 1)..] };
     }
 }
