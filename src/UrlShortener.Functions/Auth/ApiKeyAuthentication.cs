@@ -101,7 +101,9 @@ public static class ApiKeyAuthentication
         // Authentication core only: API keys need no cookies, so no Data Protection key ring.
         services.AddWebEncoders();
         // No default scheme to authenticate with: only the API's policies name the API-key scheme, so
-        // a redirect (anonymous, the hot path) never runs an authentication handler.
+        // a redirect (anonymous, the hot path) never runs an authentication handler. Since .NET 7 a
+        // lone scheme becomes the default by itself; this documented switch turns that off.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthenticationCore(options =>
         {
             options.DefaultChallengeScheme = ApiKeyAuthenticationHandler.SchemeName;
@@ -127,8 +129,9 @@ public static class ApiKeyAuthentication
             Log.RunningOpen(app.Logger, ApiKeyRegistry.LocalOwner);
         }
 
-        // UseAuthentication is left out on purpose: it would authenticate every request, redirects
-        // included. The authorization middleware authenticates with the scheme each policy names.
+        // With no default scheme this authenticates nothing; the authorization middleware
+        // authenticates with the scheme each policy names.
+        app.UseAuthentication();
         app.UseAuthorization();
         return app;
     }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
 using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Auth;
@@ -66,6 +68,18 @@ public abstract class ApiKeyAuthenticationTests<TApp>(TApp app) : IClassFixture<
         var read = await app.ClientWith(Keys.OwnerAReadOnly).GetFromJsonAsync<LinkJson>($"/api/links/{link.Code}");
 
         Assert.Equal(link.Code, read!.Code);
+    }
+
+    [Fact]
+    public async Task Only_the_api_authenticates_so_a_redirect_never_runs_the_key_handler()
+    {
+        var link = await app.ClientWith(Keys.OwnerA).CreateLinkAsync(new { url = "https://example.com/anonymous" });
+
+        // No default scheme: the authentication middleware has nothing to run for a redirect.
+        var schemes = app.Services.GetRequiredService<IAuthenticationSchemeProvider>();
+        Assert.Null(await schemes.GetDefaultAuthenticateSchemeAsync());
+        using var redirect = await app.ClientWith(new TestKey("nobody", "not-a-configured-key")).GetAsync($"/{link.Code}");
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
     }
 
     [Fact]
