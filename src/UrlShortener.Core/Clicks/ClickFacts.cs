@@ -1,13 +1,64 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+
 namespace UrlShortener.Core.Clicks;
 
 /// <summary>How a visit's request facts become the fields of a <see cref="ClickEvent"/>.</summary>
 public static class ClickFacts
 {
+    private const int HostMemoCapacity = 4096;
+    private const int MaxPlainHostLength = 253;
+    private static readonly SearchValues<char> PlainHostCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+    private static readonly ConcurrentDictionary<string, string> Hosts = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> HostsBySpan =
+        Hosts.GetAlternateLookup<ReadOnlySpan<char>>();
+
     /// <summary>The referrer's host only, lower case, without "www."; null when absent or not an http(s) URL.</summary>
+    /// <remarks>
+    /// Every redirect asks, so the common shape (http(s), a plain ASCII host name, maybe a port) is read
+    /// from the string itself and the host string is shared between visits; anything else goes through
+    /// <see cref="Uri"/> (IDN, IP literals, user info, escapes). Both ways give the same answer.
+    /// </remarks>
     public static string? ReferrerHost(string? referer)
     {
-        if (string.IsNullOrEmpty(referer) || referer.Length > 4096
-            || !Uri.TryCreate(referer, UriKind.Absolute, out var uri)
+        if (string.IsNullOrEmpty(referer) || referer.Length > 4096)
+        {
+            return null;
+        }
+
+        Span<char> lower = stackalloc char[MaxPlainHostLength];
+        if (!TryPlainHost(referer, lower, out var length))
+        {
+            return ReferrerHostByUri(referer);
+        }
+
+        var host = lower[..length];
+        if (host.StartsWith("www."))
+        {
+            host = host[4..];
+        }
+
+        if (HostsBySpan.TryGetValue(host, out var known))
+        {
+            return known;
+        }
+
+        var created = host.ToString();
+        if (Hosts.Count >= HostMemoCapacity)
+        {
+            Hosts.Clear();
+        }
+
+        Hosts.TryAdd(created, created);
+        return created;
+    }
+
+    /// <summary>The general way: <see cref="Uri"/> parses it.</summary>
+    internal static string? ReferrerHostByUri(string referer)
+    {
+        if (!Uri.TryCreate(referer, UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || string.IsNullOrEmpty(uri.IdnHost))
         {
@@ -16,6 +67,57 @@ public static class ClickFacts
 
         var host = uri.IdnHost.ToLowerInvariant();
         return host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host;
+    }
+
+    /// <summary>
+    /// <c>http(s)://name(:port)</c> followed by nothing, '/', '?' or '#', where the name is dot-separated
+    /// labels of ASCII letters, digits and '-', the last one starting with a letter (so no IP address).
+    /// Writes the name in lower case to <paramref name="lower"/>. False for anything else.
+    /// </summary>
+    private static bool TryPlainHost(string referer, Span<char> lower, out int length)
+    {
+        length = 0;
+        var rest = referer.AsSpan();
+        if (rest.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            rest = rest[8..];
+        }
+        else if (rest.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            rest = rest[7..];
+        }
+        else
+        {
+            return false;
+        }
+
+        var end = rest.IndexOfAny('/', '?', '#');
+        var authority = end < 0 ? rest : rest[..end];
+        var colon = authority.IndexOf(':');
+        var name = colon < 0 ? authority : authority[..colon];
+        if (colon >= 0)
+        {
+            var port = authority[(colon + 1)..];
+            if (port.Length is < 1 or > 5 || port.ContainsAnyExceptInRange('0', '9') || int.Parse(port, CultureInfo.InvariantCulture) > 65535)
+            {
+                return false;
+            }
+        }
+
+        if (name.Length is 0 or > MaxPlainHostLength || name.ContainsAnyExcept(PlainHostCharacters)
+            || name[0] == '.' || name[^1] == '.' || name.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var lastLabel = name[(name.LastIndexOf('.') + 1)..];
+        if (!char.IsAsciiLetter(lastLabel[0]))
+        {
+            return false;
+        }
+
+        length = name.ToLowerInvariant(lower);
+        return length == name.Length;
     }
 
     /// <summary>An ISO 3166 alpha-2 country from a CDN header (e.g. CF-IPCountry, X-Azure-ClientCountry); null otherwise.</summary>
