@@ -20,6 +20,8 @@ public sealed class ClickBatcher(
 {
     private readonly ClickOptions _options = options.Value;
     private readonly ClickTally _batch = new();
+    private readonly Lock _flushStart = new();
+    private Task? _flush;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -28,7 +30,19 @@ public sealed class ClickBatcher(
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Runs after every hosted service has stopped, the web server included: no request can add a click now.</summary>
-    public async Task StoppedAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// The host may be stopped twice at once (WebApplicationFactory does it): every call awaits the one
+    /// flush, or both would send the same batch under two message ids and it would count twice.
+    /// </remarks>
+    public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        lock (_flushStart)
+        {
+            return _flush ??= FlushAsync();
+        }
+    }
+
+    private async Task FlushAsync()
     {
         recorder.Close();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(_options.ShutdownFlushSeconds));
