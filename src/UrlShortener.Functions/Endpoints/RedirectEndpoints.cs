@@ -16,6 +16,10 @@ public static class RedirectEndpoints
         app.MapMethods("/{code}", [HttpMethods.Get, HttpMethods.Head], RedirectAsync)
             .WithTags("Redirect")
             .AllowAnonymous()
+            // Answered by the routing middleware itself: no status-code pages (every answer here has
+            // its body), no authentication or authorization (anonymous). The exception handler
+            // still comes first, so a store outage is still a 503 problem.
+            .ShortCircuit()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("Follow a short link: 302 (or the link's 301, 307, 308) with Location.");

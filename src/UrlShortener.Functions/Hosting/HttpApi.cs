@@ -25,9 +25,14 @@ public static class HttpApi
         return builder;
     }
 
+    /// <summary>
+    /// Exceptions become problems for every request, then routing: a short-circuit endpoint (the
+    /// redirect) runs right there, and the rest of the pipeline is for the API.
+    /// </summary>
     public static WebApplication UseHttpApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseRouting();
         app.UseStatusCodePages();
         return app;
     }
