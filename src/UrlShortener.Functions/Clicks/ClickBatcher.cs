@@ -19,6 +19,7 @@ public sealed class ClickBatcher(
     ILogger<ClickBatcher> logger) : BackgroundService, IHostedLifecycleService
 {
     private readonly ClickOptions _options = options.Value;
+    private readonly int _batchSize = options.Value.BatchSize ?? ClickOptions.ServiceBusBatchSize;
     private readonly ClickTally _batch = new();
     private readonly Lock _flushStart = new();
     private Task? _flush;
@@ -51,7 +52,7 @@ public sealed class ClickBatcher(
             while (recorder.Reader.TryRead(out var click))
             {
                 _batch.Add(click);
-                if (_batch.Entries >= _options.BatchSize)
+                if (_batch.Entries >= _batchSize)
                 {
                     await SendAsync(deadline.Token).ConfigureAwait(false);
                 }
@@ -87,9 +88,9 @@ public sealed class ClickBatcher(
                     lingering.CancelAfter(linger);
                     try
                     {
-                        while (_batch.Entries < _options.BatchSize && await recorder.Reader.WaitToReadAsync(lingering.Token).ConfigureAwait(false))
+                        while (_batch.Entries < _batchSize && await recorder.Reader.WaitToReadAsync(lingering.Token).ConfigureAwait(false))
                         {
-                            while (_batch.Entries < _options.BatchSize && recorder.Reader.TryRead(out var click))
+                            while (_batch.Entries < _batchSize && recorder.Reader.TryRead(out var click))
                             {
                                 _batch.Add(click);
                             }

@@ -11,8 +11,17 @@ public sealed class ClickOptions
     /// <summary>Clicks held in memory at most; beyond it new clicks are dropped and counted, never waited for.</summary>
     public int BufferCapacity { get; set; } = 100_000;
 
-    /// <summary>Most clicks in one queue message.</summary>
-    public int BatchSize { get; set; } = 100;
+    /// <summary>The default <see cref="BatchSize"/> on Service Bus: 100 entries stay far below a message's 256 KB.</summary>
+    public const int ServiceBusBatchSize = 100;
+
+    /// <summary>
+    /// The default <see cref="BatchSize"/> on the embedded queue, where a message is a row: larger batches
+    /// mean fewer aggregation transactions when clicks spread over many links.
+    /// </summary>
+    public const int EmbeddedBatchSize = 1000;
+
+    /// <summary>Most entries (clicks with the same facts in the same hour) in one queue message; null: the queue's default.</summary>
+    public int? BatchSize { get; set; }
 
     /// <summary>How long a click may wait for its batch to fill before the batch is sent anyway.</summary>
     public int LingerMilliseconds { get; set; } = 1000;

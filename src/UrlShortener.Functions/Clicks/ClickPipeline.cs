@@ -13,10 +13,15 @@ public static class ClickPipeline
     public static WebApplicationBuilder AddClickPipeline(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        var embeddedQueue = !services.Any(d => d.ServiceType == typeof(IClickPublisher));
+        var (defaultBatch, maxBatch) = embeddedQueue ? (ClickOptions.EmbeddedBatchSize, 10_000) : (ClickOptions.ServiceBusBatchSize, 500);
         services.AddOptions<ClickOptions>()
             .BindConfiguration(ClickOptions.Section)
             .Validate(o => o.BufferCapacity is >= 100 and <= 10_000_000, "Clicks:BufferCapacity must be 100 to 10000000.")
-            .Validate(o => o.BatchSize is >= 1 and <= 500, "Clicks:BatchSize must be 1 to 500 (a Service Bus message holds 256 KB).")
+            .PostConfigure(o => o.BatchSize ??= defaultBatch)
+            .Validate(
+                o => o.BatchSize >= 1 && o.BatchSize <= maxBatch,
+                embeddedQueue ? "Clicks:BatchSize must be 1 to 10000." : "Clicks:BatchSize must be 1 to 500 on Service Bus (a message holds 256 KB).")
             .Validate(o => o.LingerMilliseconds is >= 1 and <= 60_000, "Clicks:LingerMilliseconds must be 1 to 60000.")
             .Validate(o => o.ShutdownFlushSeconds is >= 0 and <= 120, "Clicks:ShutdownFlushSeconds must be 0 to 120.")
             .Validate(o => o.AggregatorPollMilliseconds is >= 10 and <= 60_000, "Clicks:AggregatorPollMilliseconds must be 10 to 60000.")
@@ -32,7 +37,7 @@ public static class ClickPipeline
             services.AddSingleton<IStatsStore>(sp => sp.GetRequiredService<SqliteClickStore>());
         }
 
-        if (!services.Any(d => d.ServiceType == typeof(IClickPublisher)))
+        if (embeddedQueue)
         {
             builder.AddEmbeddedDatabase();
             services.AddSingleton<IClickPublisher>(sp => sp.GetRequiredService<SqliteClickStore>());

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using UrlShortener.Core.Clicks;
 using UrlShortener.Functions.Clicks;
+using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Clicks;
 
@@ -73,5 +76,17 @@ public class ClickTallyTests
         Assert.Equal(5, day.Referrers["t.co"]);
         Assert.Equal(5, day.Countries["DE"]);
         Assert.Equal(3, day.Bots);
+    }
+
+    [Fact]
+    public void The_embedded_queue_takes_1000_entries_a_message_by_default_and_up_to_10000()
+    {
+        using var app = new ShortenerApp();
+
+        Assert.Equal(ClickOptions.EmbeddedBatchSize, app.Services.GetRequiredService<IOptions<ClickOptions>>().Value.BatchSize);
+        var validators = app.Services.GetServices<IValidateOptions<ClickOptions>>().ToList();
+        bool Valid(int batchSize) => validators.All(v => v.Validate(Options.DefaultName, new ClickOptions { BatchSize = batchSize }).Succeeded);
+        Assert.True(Valid(10_000));
+        Assert.False(Valid(10_001));
     }
 }

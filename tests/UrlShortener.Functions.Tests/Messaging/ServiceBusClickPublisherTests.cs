@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using UrlShortener.Core.Clicks;
+using UrlShortener.Functions.Clicks;
 using UrlShortener.Functions.Tests.Clicks;
 using UrlShortener.Functions.Tests.Infrastructure;
 
@@ -115,6 +117,19 @@ public sealed class ServiceBusClickPublisherTests
         {
             await bus.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_service_bus_message_holds_100_entries_unless_told_and_never_more_than_500()
+    {
+        await using var bus = await FakeServiceBus.StartAsync();
+        using var app = AppSendingTo(bus);
+
+        Assert.Equal(ClickOptions.ServiceBusBatchSize, app.Services.GetRequiredService<IOptions<ClickOptions>>().Value.BatchSize);
+        var validators = app.Services.GetServices<IValidateOptions<ClickOptions>>().ToList();
+        bool Valid(int batchSize) => validators.All(v => v.Validate(Options.DefaultName, new ClickOptions { BatchSize = batchSize }).Succeeded);
+        Assert.False(Valid(501));
+        Assert.True(Valid(500));
     }
 
     private static ShortenerApp AppSendingTo(FakeServiceBus bus) => new()
