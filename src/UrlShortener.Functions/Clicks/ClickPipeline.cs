@@ -14,14 +14,14 @@ public static class ClickPipeline
     {
         var services = builder.Services;
         var embeddedQueue = !services.Any(d => d.ServiceType == typeof(IClickPublisher));
-        var (defaultBatch, maxBatch) = embeddedQueue ? (ClickOptions.EmbeddedBatchSize, 10_000) : (ClickOptions.ServiceBusBatchSize, 500);
+        var (defaultBatch, maxBatch) = embeddedQueue ? (ClickOptions.EmbeddedBatchSize, 100_000) : (ClickOptions.ServiceBusBatchSize, 500);
         services.AddOptions<ClickOptions>()
             .BindConfiguration(ClickOptions.Section)
             .Validate(o => o.BufferCapacity is >= 100 and <= 10_000_000, "Clicks:BufferCapacity must be 100 to 10000000.")
             .PostConfigure(o => o.BatchSize ??= defaultBatch)
             .Validate(
                 o => o.BatchSize >= 1 && o.BatchSize <= maxBatch,
-                embeddedQueue ? "Clicks:BatchSize must be 1 to 10000." : "Clicks:BatchSize must be 1 to 500 on Service Bus (a message holds 256 KB).")
+                embeddedQueue ? "Clicks:BatchSize must be 1 to 100000." : "Clicks:BatchSize must be 1 to 500 on Service Bus (a message holds 256 KB).")
             .Validate(o => o.LingerMilliseconds is >= 1 and <= 60_000, "Clicks:LingerMilliseconds must be 1 to 60000.")
             .Validate(o => o.ShutdownFlushSeconds is >= 0 and <= 120, "Clicks:ShutdownFlushSeconds must be 0 to 120.")
             .Validate(o => o.AggregatorPollMilliseconds is >= 10 and <= 60_000, "Clicks:AggregatorPollMilliseconds must be 10 to 60000.")

@@ -79,14 +79,14 @@ public class ClickTallyTests
     }
 
     [Fact]
-    public void The_embedded_queue_takes_1000_entries_a_message_by_default_and_up_to_10000()
+    public void The_embedded_queue_takes_10000_entries_a_message_by_default_and_up_to_100000()
     {
         using var app = new ShortenerApp();
 
         Assert.Equal(ClickOptions.EmbeddedBatchSize, app.Services.GetRequiredService<IOptions<ClickOptions>>().Value.BatchSize);
         var validators = app.Services.GetServices<IValidateOptions<ClickOptions>>().ToList();
         bool Valid(int batchSize) => validators.All(v => v.Validate(Options.DefaultName, new ClickOptions { BatchSize = batchSize }).Succeeded);
-        Assert.True(Valid(10_000));
-        Assert.False(Valid(10_001));
+        Assert.True(Valid(100_000));
+        Assert.False(Valid(100_001));
     }
 }
