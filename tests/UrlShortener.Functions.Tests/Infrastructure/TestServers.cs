@@ -22,6 +22,8 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("redis-server is not running.");
+
     public static async Task<RedisServer> StartAsync()
     {
         var server = new RedisServer(ChildProcesses.FreePort());
@@ -86,6 +88,8 @@ public sealed class CosmosEmulator : IAsyncDisposable
     public static Task<CosmosEmulator> Shared => SharedEmulator.Value;
 
     public int Port { get; }
+
+    public int ProcessId => _process.Id;
 
     /// <summary>The emulator takes any key; this one is base64 like a real one.</summary>
     public string ConnectionString => $"AccountEndpoint=https://127.0.0.1:{Port}/;AccountKey=dGhlLWVtdWxhdG9yLWFjY2VwdHMtYW55LWtleQ==;";
