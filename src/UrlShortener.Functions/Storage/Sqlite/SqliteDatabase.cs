@@ -46,6 +46,7 @@ public sealed class SqliteDatabase : IDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly ConcurrentDictionary<string, ConcurrentBag<PreparedRead>> _prepared = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<IGroupedWrite> _grouped = new();
 
     static SqliteDatabase() => SQLitePCL.Batteries.Init();
 
@@ -115,6 +116,68 @@ public sealed class SqliteDatabase : IDisposable
         finally
         {
             _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a group commit: whoever holds the writer's turn commits every
+    /// write queued by then in one transaction, each in a savepoint of its own (a write that throws
+    /// undoes only itself). Concurrent creates then share a commit and its WAL writes instead of each
+    /// paying for one. The write may still happen when the caller has given up waiting.
+    /// </summary>
+    public async Task<T> WriteGroupedAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    {
+        var pending = new GroupedWrite<T>(write);
+        _grouped.Enqueue(pending);
+        await _writer.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (!pending.Result.IsCompleted)
+            {
+                await CommitGroupAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        return await pending.Result.ConfigureAwait(false);
+    }
+
+    // Holds the writer's turn.
+    private async Task CommitGroupAsync()
+    {
+        var group = new List<IGroupedWrite>();
+        while (_grouped.TryDequeue(out var write))
+        {
+            group.Add(write);
+        }
+
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
+            foreach (var write in group)
+            {
+                write.Run(connection, transaction);
+            }
+
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            foreach (var write in group)
+            {
+                write.Fail(exception);
+            }
+
+            return;
+        }
+
+        foreach (var write in group)
+        {
+            write.Complete();
         }
     }
 
@@ -191,7 +254,10 @@ public sealed class SqliteDatabase : IDisposable
         {
             var command = connection.CreateCommand();
             command.CommandText = sql;
-            var parameter = command.Parameters.Add(parameterName, SqliteType.Text);
+            // No type: each execution binds the value as what it is.
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = parameterName;
+            command.Parameters.Add(parameter);
             command.Prepare();
             return new PreparedRead(connection, command, parameter);
         }
@@ -201,5 +267,55 @@ public sealed class SqliteDatabase : IDisposable
             Command.Dispose();
             connection.Dispose();
         }
+    }
+
+    private interface IGroupedWrite
+    {
+        void Run(SqliteConnection connection, SqliteTransaction transaction);
+
+        void Complete();
+
+        void Fail(Exception exception);
+    }
+
+    private sealed class GroupedWrite<T>(Func<SqliteConnection, SqliteTransaction, T> write) : IGroupedWrite
+    {
+        private const string Savepoint = "grouped_write";
+        private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _value;
+        private Exception? _error;
+
+        public Task<T> Result => _result.Task;
+
+        public void Run(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            transaction.Save(Savepoint);
+            try
+            {
+                _value = write(connection, transaction);
+                transaction.Release(Savepoint);
+            }
+            catch (Exception exception) when (exception is not SqliteException { SqliteErrorCode: 5 or 6 or 10 or 13 })
+            {
+                // This write's own failure (not busy, locked, I/O or full): undo it, keep the others.
+                transaction.Rollback(Savepoint);
+                transaction.Release(Savepoint);
+                _error = exception;
+            }
+        }
+
+        public void Complete()
+        {
+            if (_error is null)
+            {
+                _result.TrySetResult(_value!);
+            }
+            else
+            {
+                _result.TrySetException(_error);
+            }
+        }
+
+        public void Fail(Exception exception) => _result.TrySetException(exception);
     }
 }

@@ -10,18 +10,20 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
     private const string Columns =
         "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at";
 
+    // Creates come in bursts from many callers at once: they share group commits.
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, ct) =>
+        database.WriteGroupedAsync((connection, transaction) =>
         {
-            await using var command = connection.CreateCommand();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = $"""
                 INSERT INTO links ({Columns})
                 VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at)
                 ON CONFLICT (code) DO NOTHING;
                 """;
             Bind(command, link);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-        }, cancellationToken);
+            return command.ExecuteNonQuery() == 1;
+        });
 
     private const string FindSql = $"SELECT {Columns} FROM links WHERE code = $code;";
 

@@ -72,6 +72,45 @@ public sealed class SqliteConcurrencyTests
         Assert.NotEqual(created.Code, next.Code);
     }
 
+    [Fact]
+    public async Task Grouped_writes_commit_together_and_one_that_fails_undoes_only_itself()
+    {
+        using var directory = new TempDirectory("grouped");
+        using var database = await OpenAsync(directory.Path);
+        await database.WriteAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE grouped (n INTEGER PRIMARY KEY);";
+            return await command.ExecuteNonQueryAsync(ct);
+        }, CancellationToken.None);
+
+        // 200 writers at once, every tenth inserting a number another writer also inserts.
+        var writes = Enumerable.Range(0, 200).Select(i => Task.Run(() => database.WriteGroupedAsync((connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO grouped (n) VALUES ($n);";
+            command.Parameters.AddWithValue("$n", i % 10 == 0 ? 1000 : i);
+            return command.ExecuteNonQuery();
+        }))).ToList();
+        var outcomes = await Task.WhenAll(writes.Select(async w =>
+        {
+            try
+            {
+                return await w;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException)
+            {
+                return -1;
+            }
+        }));
+
+        Assert.Equal(181, outcomes.Count(o => o == 1));
+        Assert.Equal(19, outcomes.Count(o => o == -1));
+        var rows = database.ReadPrepared("SELECT COUNT(*) FROM grouped WHERE n >= $min;", "$min", 0, row => row!.GetInt64(0));
+        Assert.Equal(181, rows);
+    }
+
     private static async Task<SqliteDatabase> OpenAsync(string directory)
     {
         var database = new SqliteDatabase(
