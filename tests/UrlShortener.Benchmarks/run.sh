@@ -15,6 +15,6 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt_install wrk
 fi
 
-dotnet build src/UrlShortener.Functions --configuration Release -nologo -clp:ErrorsOnly
-dotnet build tests/UrlShortener.Benchmarks --configuration Release -nologo -clp:ErrorsOnly
+dotnet build src/UrlShortener.Functions --configuration Release -nologo -v q -clp:ErrorsOnly
+dotnet build tests/UrlShortener.Benchmarks --configuration Release -nologo -v q -clp:ErrorsOnly
 exec dotnet tests/UrlShortener.Benchmarks/bin/Release/net10.0/UrlShortener.Benchmarks.dll "$@"

@@ -113,12 +113,12 @@ internal sealed record LoadReport(
         }
 
         text.AppendLine();
-        text.AppendLine("| backend | app configuration | start to first answer ms | peak RSS MB | target |");
+        text.AppendLine("| backend | app configuration | start to first answer ms | peak RSS MB | targets |");
         text.AppendLine("| --- | --- | ---: | ---: | --- |");
+        static string Verdict(bool met) => met ? "met" : "MISSED";
         foreach (var start in Starts)
         {
-            var met = start.StartupMilliseconds < 1000 && start.PeakRssMegabytes < 200;
-            text.AppendLine(culture, $"| {start.Backend} | {start.Variant} | {start.StartupMilliseconds:0} | {start.PeakRssMegabytes:0} | start < 1 s, RSS < 200 MB {(met ? "met" : "MISSED")} |");
+            text.AppendLine(culture, $"| {start.Backend} | {start.Variant} | {start.StartupMilliseconds:0} | {start.PeakRssMegabytes:0} | start < 1 s {Verdict(start.StartupMilliseconds < 1000)}, RSS < 200 MB {Verdict(start.PeakRssMegabytes < 200)} |");
         }
 
         text.AppendLine();
