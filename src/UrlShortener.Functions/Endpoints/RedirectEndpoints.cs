@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using UrlShortener.Core.Links;
 using UrlShortener.Functions.Caching;
 using UrlShortener.Functions.Clicks;
@@ -12,46 +11,73 @@ public static class RedirectEndpoints
     private const string PermanentCacheControl = "private, max-age=90";
     private const string TemporaryCacheControl = "no-store";
 
-    public static IEndpointConventionBuilder MapRedirects(this IEndpointRouteBuilder app) =>
-        app.MapMethods("/{code}", [HttpMethods.Get, HttpMethods.Head], RedirectAsync)
+    public static IEndpointConventionBuilder MapRedirects(this IEndpointRouteBuilder app)
+    {
+        // Singletons, taken once: the handler then does no service lookups per visit.
+        var redirects = new Redirects(
+            app.ServiceProvider.GetRequiredService<LinkLookup>(),
+            app.ServiceProvider.GetRequiredService<TimeProvider>(),
+            app.ServiceProvider.GetRequiredService<ClickCapture>());
+        return app.MapMethods("/{code}", [HttpMethods.Get, HttpMethods.Head], redirects.AnswerAsync)
             .WithTags("Redirect")
             .AllowAnonymous()
+            .Produces(StatusCodes.Status302Found)
+            .Produces(StatusCodes.Status301MovedPermanently)
+            .Produces(StatusCodes.Status307TemporaryRedirect)
+            .Produces(StatusCodes.Status308PermanentRedirect)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .WithSummary("Follow a short link: 302 (or the link's 301, 307, 308) with Location.")
             // Answered by the routing middleware itself: no status-code pages (every answer here has
             // its body), no authentication or authorization (anonymous). The exception handler
             // still comes first, so a store outage is still a 503 problem.
-            .ShortCircuit()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .WithSummary("Follow a short link: 302 (or the link's 301, 307, 308) with Location.");
+            .ShortCircuit();
+    }
 
-    private static async ValueTask<Results<RedirectHttpResult, ProblemHttpResult>> RedirectAsync(
-        string code, HttpContext context, LinkLookup lookup, TimeProvider clock, ClickCapture clicks)
+    /// <remarks>
+    /// Writes the redirect itself rather than through a result object, and stays synchronous when the
+    /// link comes from the in-process cache: the common case allocates no state machine.
+    /// </remarks>
+    private sealed class Redirects(LinkLookup lookup, TimeProvider clock, ClickCapture clicks)
     {
-        if (!ShortCode.IsWellFormed(code))
+        public Task AnswerAsync(string code, HttpContext context)
         {
-            return Problems.LinkNotFound(code);
+            if (!ShortCode.IsWellFormed(code))
+            {
+                return Problems.LinkNotFound(code).ExecuteAsync(context);
+            }
+
+            var find = lookup.FindAsync(code, context.RequestAborted);
+            return find.IsCompletedSuccessfully ? Answer(code, find.Result, context) : AnswerLaterAsync(code, find, context);
         }
 
-        var link = await lookup.FindAsync(code, context.RequestAborted);
-        switch (RedirectPolicy.Decide(link, clock.GetUtcNow(), context.Request.QueryString.Value))
-        {
-            case RedirectDecision.Redirect redirect:
-                var permanent = redirect.Status is RedirectType.MovedPermanently or RedirectType.PermanentRedirect;
-                context.Response.Headers.CacheControl = permanent ? PermanentCacheControl : TemporaryCacheControl;
-                if (redirect.CountsAsVisit)
-                {
-                    clicks.Record(code, context.Request);
-                }
+        private async Task AnswerLaterAsync(string code, ValueTask<ShortLink?> find, HttpContext context) =>
+            await Answer(code, await find, context);
 
-                return TypedResults.Redirect(
-                    redirect.Location,
-                    permanent,
-                    preserveMethod: redirect.Status is RedirectType.TemporaryRedirect or RedirectType.PermanentRedirect);
-            case RedirectDecision.Gone:
-                context.Response.Headers.CacheControl = TemporaryCacheControl;
-                return Problems.LinkGone(code);
-            default:
-                return Problems.LinkNotFound(code);
+        private Task Answer(string code, ShortLink? link, HttpContext context)
+        {
+            switch (RedirectPolicy.Decide(link, clock.GetUtcNow(), context.Request.QueryString.Value))
+            {
+                case RedirectDecision.Redirect redirect:
+                    var permanent = redirect.Status is RedirectType.MovedPermanently or RedirectType.PermanentRedirect;
+                    var response = context.Response;
+                    response.Headers.CacheControl = permanent ? PermanentCacheControl : TemporaryCacheControl;
+                    if (redirect.CountsAsVisit)
+                    {
+                        clicks.Record(code, context.Request);
+                    }
+
+                    response.Redirect(
+                        redirect.Location,
+                        permanent,
+                        preserveMethod: redirect.Status is RedirectType.TemporaryRedirect or RedirectType.PermanentRedirect);
+                    return Task.CompletedTask;
+                case RedirectDecision.Gone:
+                    context.Response.Headers.CacheControl = TemporaryCacheControl;
+                    return Problems.LinkGone(code).ExecuteAsync(context);
+                default:
+                    return Problems.LinkNotFound(code).ExecuteAsync(context);
+            }
         }
     }
 }
