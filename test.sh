@@ -21,6 +21,14 @@ dotnet test UrlShortener.sln --configuration Release --logger "console;verbosity
 status=${PIPESTATUS[0]}
 set -e
 
+# Repeat every failed test with its message at the end, so that a log's tail (CI keeps only the tail) names it.
+failures=$(awk '/^  Failed [A-Za-z]/ { show = 1; lines = 0; print "" }
+                /^  (Passed|Skipped) [A-Za-z]/ || /^\[xUnit\.net/ || /^Test Run / { show = 0 }
+                show && lines++ < 40 { print }' "$log")
+if [ -n "$failures" ]; then
+  printf -- '--- failed tests ---%s\n' "$failures"
+fi
+
 # One summary line over all test projects, e.g. "197 passed, 0 failed, 0 skipped".
 awk '/^Total tests: [0-9]+/ { runs++ }
      /^ +Passed: [0-9]+$/ { passed += $2 }
