@@ -21,7 +21,13 @@ readDocument.default = (account, req, res, params) => {
 
 const { createHttpsServer } = require("@vercel/cosmosdb-server");
 const port = Number.parseInt(process.argv[2] || "0", 10);
-const server = createHttpsServer();
+// Cosmos DB keeps connections open; the package answers "connection: close" to every request unless
+// asked not to, so each SDK call would pay a new TCP and TLS handshake (slow, and a memory cost in the
+// app that Cosmos DB never causes). Idle connections stay open longer than .NET's pool keeps them (60 s),
+// so that the client, not the server, closes an idle one.
+const server = createHttpsServer({ keepAlive: true });
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 121_000;
 
 // COSMOS_EMULATOR_COUNT=1: count requests by method and resource, print them on exit (for benchmarks).
 const counts = new Map();
