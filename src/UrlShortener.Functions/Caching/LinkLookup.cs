@@ -24,14 +24,20 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
     // Bumped by every invalidation: a read that started before one must not cache what it read.
     private long _invalidations;
 
-    public LinkLookup(ILinkStore store, IOptions<ShortenerOptions> options, IDistributedLinkCache? shared = null)
+    public LinkLookup(ILinkStore store, IOptions<ShortenerOptions> options, TimeProvider clock, IDistributedLinkCache? shared = null)
     {
         _store = store;
         _shared = shared;
         var settings = options.Value;
         if (settings.LocalCacheSeconds > 0)
         {
-            _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.LocalCacheCapacity });
+            _cache = new MemoryCache(new MemoryCacheOptions
+            {
+                SizeLimit = settings.LocalCacheCapacity,
+
+                // Entries expire on the app's clock. The system clock is the cache's own default (no adapter on the hot path).
+                Clock = clock == TimeProvider.System ? null : new CacheClock(clock),
+            });
         }
 
         _entryOptions = new MemoryCacheEntryOptions
@@ -63,6 +69,11 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
     }
 
     public void Dispose() => _cache?.Dispose();
+
+    private sealed class CacheClock(TimeProvider clock) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => clock.GetUtcNow();
+    }
 
     private Task<ShortLink?> ReadThroughAsync(string code)
     {
