@@ -112,6 +112,13 @@ public sealed class CosmosDatabase : IDisposable
 
     public Stream ToStream<T>(T document) => Client.ClientOptions.Serializer.ToStream(document);
 
+    /// <summary>The document with <paramref name="id"/> and its ETag (a point read); null when there is none.</summary>
+    public async Task<(T Document, string ETag)?> FindAsync<T>(Container container, string id, PartitionKey partition, CancellationToken cancellationToken)
+    {
+        using var response = await container.ReadItemStreamAsync(id, partition, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : (Read<T>(response), response.Headers.ETag);
+    }
+
     /// <summary>The document of a successful response; throws for a failed one.</summary>
     public T Read<T>(ResponseMessage response)
     {

@@ -67,17 +67,12 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
     public async Task<IReadOnlyList<ShortLink>> ListByOwnerAsync(string owner, int limit, LinkCursor? after, CancellationToken cancellationToken)
     {
         var partition = new PartitionKey(owner);
-        OwnerDaysDocument days;
-        using (var response = await database.OwnerLinks.ReadItemStreamAsync(OwnerDaysDocument.DocumentId, partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        if (await database.FindAsync<OwnerDaysDocument>(database.OwnerLinks, OwnerDaysDocument.DocumentId, partition, cancellationToken).ConfigureAwait(false) is not { } found)
         {
-            if (response.StatusCode == HttpStatusCode.NotFound)
-            {
-                return [];
-            }
-
-            days = database.Read<OwnerDaysDocument>(response);
+            return [];
         }
 
+        var days = found.Document;
         var lastDay = after is { } cursor ? DayOf(cursor.CreatedAt) : null;
         var links = new List<ShortLink>(limit);
         foreach (var day in days.Days.Keys.Where(d => lastDay is null || string.CompareOrdinal(d, lastDay) <= 0).OrderByDescending(d => d, StringComparer.Ordinal))
@@ -177,15 +172,7 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
         _markedDays[(owner, day)] = true;
     }
 
-    private async Task<(LinkDocument Document, string ETag)?> ReadAsync(string code, CancellationToken cancellationToken)
-    {
-        using var response = await database.Links.ReadItemStreamAsync(code, new PartitionKey(code), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        return (database.Read<LinkDocument>(response), response.Headers.ETag);
-    }
+    private Task<(LinkDocument Document, string ETag)?> ReadAsync(string code, CancellationToken cancellationToken) =>
+        database.FindAsync<LinkDocument>(database.Links, code, new PartitionKey(code), cancellationToken);
 
 }

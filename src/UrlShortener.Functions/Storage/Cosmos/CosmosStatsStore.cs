@@ -95,22 +95,11 @@ public sealed class CosmosStatsStore(CosmosDatabase database) : IStatsStore
         return result;
     }
 
-    private async Task<DailyClicks?> ReadDayAsync(PartitionKey partition, string dayKey, CancellationToken cancellationToken)
-    {
-        using var response = await database.Stats.ReadItemStreamAsync(dayKey, partition, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.StatusCode == HttpStatusCode.NotFound ? null : database.Read<StatsDayDocument>(response).ToDailyClicks();
-    }
+    private async Task<DailyClicks?> ReadDayAsync(PartitionKey partition, string dayKey, CancellationToken cancellationToken) =>
+        (await database.FindAsync<StatsDayDocument>(database.Stats, dayKey, partition, cancellationToken).ConfigureAwait(false))?.Document.ToDailyClicks();
 
-    public async Task<long> TotalAsync(string code, CancellationToken cancellationToken)
-    {
-        using var response = await database.Stats.ReadItemStreamAsync(StatsTotalDocument.DocumentId, new PartitionKey(code), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return 0;
-        }
-
-        return database.Read<StatsTotalDocument>(response).Humans;
-    }
+    public async Task<long> TotalAsync(string code, CancellationToken cancellationToken) =>
+        (await database.FindAsync<StatsTotalDocument>(database.Stats, StatsTotalDocument.DocumentId, new PartitionKey(code), cancellationToken).ConfigureAwait(false))?.Document.Humans ?? 0;
 
     private static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
