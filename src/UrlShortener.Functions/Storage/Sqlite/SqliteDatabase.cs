@@ -85,11 +85,9 @@ public sealed class SqliteDatabase : IDisposable
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = Open();
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            SqliteBusyHandler.Install(connection);
             await using var command = connection.CreateCommand();
 
             // WAL with synchronous=NORMAL survives a crash of the app; only a power loss can drop the last commits.
@@ -190,7 +188,7 @@ public sealed class SqliteDatabase : IDisposable
         var pool = _prepared.GetOrAdd(sql, static _ => []);
         if (!pool.TryTake(out var prepared))
         {
-            prepared = PreparedRead.Create(OpenReadConnection(), sql, parameter);
+            prepared = PreparedRead.Create(Open(), sql, parameter);
         }
 
         T result;
@@ -227,8 +225,9 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    // Reads need no PRAGMA synchronous: it only matters to commits.
-    private SqliteConnection OpenReadConnection()
+    // A connection that waits out other processes' locks. Reads use it as it is (PRAGMA synchronous
+    // only matters to commits); OpenAsync adds the PRAGMA for writers.
+    private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         try
