@@ -95,6 +95,17 @@ public sealed class FunctionsPackageTests
             Assert.True(File.Exists(Path.Combine(root, function!, "function.json")), $"{function}/function.json is not at the root of the package");
         }
 
+        // Compiled ahead of time for the Linux x64 workers (cold start), the Cosmos DB SDK included; still framework-dependent.
+        foreach (var assembly in new[] { "UrlShortener.Functions.dll", "UrlShortener.Core.dll", "Microsoft.Azure.Cosmos.Client.dll" })
+        {
+            Assert.True(IsReadyToRun(Path.Combine(root, assembly)), $"{assembly} is not ReadyToRun code");
+        }
+
+        var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "UrlShortener.Functions.runtimeconfig.json"))).RootElement;
+        Assert.True(runtimeConfig.GetProperty("runtimeOptions").TryGetProperty("frameworks", out _), "the package must use the host's shared .NET, not carry its own");
+        var deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "UrlShortener.Functions.deps.json"))).RootElement;
+        Assert.Equal(".NETCoreApp,Version=v10.0/linux-x64", deps.GetProperty("runtimeTarget").GetProperty("name").GetString());
+
         // As the host does: `dotnet UrlShortener.Functions.dll` in the app root, the port in FUNCTIONS_CUSTOMHANDLER_PORT.
         var port = ChildProcesses.FreePort();
         var start = new ProcessStartInfo("dotnet", ["UrlShortener.Functions.dll"]) { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -119,6 +130,13 @@ public sealed class FunctionsPackageTests
             handler.Kill(entireProcessTree: true);
             await handler.WaitForExitAsync();
         }
+    }
+
+    /// <summary>True when the assembly carries precompiled native code (a ReadyToRun header) beside its IL.</summary>
+    private static bool IsReadyToRun(string path)
+    {
+        using var reader = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(path));
+        return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 
     private sealed record Function(string Name, IReadOnlyList<JsonElement> Bindings)
