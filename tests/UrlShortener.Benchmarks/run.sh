@@ -15,6 +15,8 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt_install wrk
 fi
 
-dotnet build src/UrlShortener.Functions --configuration Release -nologo -v q -clp:ErrorsOnly
+# The app as it is deployed: the README's publish command (ReadyToRun for linux-x64, see the csproj).
+rm -rf artifacts/benchmarks/app
+dotnet publish src/UrlShortener.Functions --configuration Release --output artifacts/benchmarks/app -nologo -v q -clp:ErrorsOnly
 dotnet build tests/UrlShortener.Benchmarks --configuration Release -nologo -v q -clp:ErrorsOnly
 exec dotnet tests/UrlShortener.Benchmarks/bin/Release/net10.0/UrlShortener.Benchmarks.dll "$@"

@@ -32,6 +32,9 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
     private readonly List<ScenarioResult> _results = [];
     private readonly List<AppStart> _starts = [];
     private readonly List<ProcessMeter> _backends = [];
+
+    /// <summary>The app as it is deployed: run.sh publishes it with the README's command (ReadyToRun, linux-x64).</summary>
+    private static readonly string PublishedApp = Path.Combine(AppProcess.RepositoryRoot, "artifacts", "benchmarks", "app", "UrlShortener.Functions.dll");
     private CeilingServer? _ceiling;
 
     public async Task<LoadReport> RunAsync()
@@ -235,9 +238,11 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         }
 
         var cpuBefore = measured.CpuSeconds();
+        var backendCpuBefore = _backends.Sum(b => b.CpuSeconds());
         var result = await Wrk.RunAsync(target, scenario.Request, settings, duration, scenario.Expected is HttpStatusCode.NotFound);
         var cpu = measured.CpuSeconds() - cpuBefore;
-        return new RunFigures(result.RequestsPerSecond, result.P50Milliseconds, result.P99Milliseconds, cpu, measured.RssMegabytes(), result.UnexpectedStatuses + result.SocketErrors);
+        var backendCpu = _backends.Sum(b => b.CpuSeconds()) - backendCpuBefore;
+        return new RunFigures(result.RequestsPerSecond, result.P50Milliseconds, result.P99Milliseconds, cpu, backendCpu, measured.RssMegabytes(), result.UnexpectedStatuses + result.SocketErrors);
     }
 
     /// <summary>Before measuring: one request like the scenario's answers as expected on this side.</summary>
@@ -273,7 +278,12 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
     private async Task<AppProcess> StartAsync(string backend, string variant, string database, Dictionary<string, string> environment)
     {
         Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] starting the app: {backend}, {variant}");
-        var app = await AppProcess.StartBuiltAsync(database, environment);
+        if (!File.Exists(PublishedApp))
+        {
+            throw new InvalidOperationException($"No published app at {PublishedApp}: run the benchmark through tests/UrlShortener.Benchmarks/run.sh, which publishes it.");
+        }
+
+        var app = await AppProcess.StartBuiltAsync(database, environment, PublishedApp);
         _starts.Add(new AppStart(backend, variant, app.StartupTime.TotalMilliseconds, 0));
         return app;
     }

@@ -47,9 +47,12 @@ public sealed class AppProcess : IAsyncDisposable
     public static Task<AppProcess> StartAsync(string databasePath, IDictionary<string, string>? environment = null) =>
         StartAsync(databasePath, environment, RunCommand());
 
-    /// <summary>Starts the built app the way a host does (<c>dotnet UrlShortener.Functions.dll</c>), with no launch profile.</summary>
-    public static Task<AppProcess> StartBuiltAsync(string databasePath, IDictionary<string, string> environment) =>
-        StartAsync(databasePath, environment, BuiltAppCommand());
+    /// <summary>
+    /// Starts the built app the way a host does (<c>dotnet UrlShortener.Functions.dll</c>), with no launch profile:
+    /// the build output, or the app at <paramref name="appPath"/> (a published package).
+    /// </summary>
+    public static Task<AppProcess> StartBuiltAsync(string databasePath, IDictionary<string, string> environment, string? appPath = null) =>
+        StartAsync(databasePath, environment, appPath is null ? BuiltAppCommand() : AppCommand(appPath));
 
     private static async Task<AppProcess> StartAsync(string databasePath, IDictionary<string, string>? environment, ProcessStartInfo start)
     {
@@ -154,9 +157,11 @@ public sealed class AppProcess : IAsyncDisposable
         return start;
     }
 
-    private static ProcessStartInfo BuiltAppCommand()
+    private static ProcessStartInfo BuiltAppCommand() =>
+        AppCommand(Path.Combine(RepositoryRoot, "src", "UrlShortener.Functions", "bin", BuildConfiguration(), "net10.0", "UrlShortener.Functions.dll"));
+
+    private static ProcessStartInfo AppCommand(string app)
     {
-        var app = Path.Combine(RepositoryRoot, "src", "UrlShortener.Functions", "bin", BuildConfiguration(), "net10.0", "UrlShortener.Functions.dll");
         var start = Command(Path.GetDirectoryName(app)!);
         start.ArgumentList.Add(app);
         return start;
