@@ -10,7 +10,7 @@ using UrlShortener.Functions.Tests.Infrastructure;
 namespace UrlShortener.Benchmarks.Load;
 
 /// <summary>
-/// The load benchmark: the built app (Release, Production, API keys and a code secret), on the
+/// The load benchmark: the published app (the deployed package, Production, API keys and a code secret), on the
 /// embedded store and then on Redis + the Cosmos DB emulator, against the in-harness ceiling server,
 /// under wrk, each scenario alternating ceiling and app runs.
 /// </summary>
@@ -26,19 +26,24 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         "Accept-Encoding: gzip, deflate, br",
     ];
 
+    /// <summary>The app as it is deployed: run.sh publishes it with the README's command (ReadyToRun, linux-x64).</summary>
+    private static readonly string PublishedApp = Path.Combine(AppProcess.RepositoryRoot, "artifacts", "benchmarks", "app", "UrlShortener.Functions.dll");
+
     private readonly string _apiKey = "bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     private readonly string _codeSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("urlshortener-bench-");
     private readonly List<ScenarioResult> _results = [];
     private readonly List<AppStart> _starts = [];
     private readonly List<ProcessMeter> _backends = [];
-
-    /// <summary>The app as it is deployed: run.sh publishes it with the README's command (ReadyToRun, linux-x64).</summary>
-    private static readonly string PublishedApp = Path.Combine(AppProcess.RepositoryRoot, "artifacts", "benchmarks", "app", "UrlShortener.Functions.dll");
     private CeilingServer? _ceiling;
 
     public async Task<LoadReport> RunAsync()
     {
+        if (!File.Exists(PublishedApp))
+        {
+            throw new InvalidOperationException($"No published app at {PublishedApp}: run the benchmark through tests/UrlShortener.Benchmarks/run.sh, which publishes it.");
+        }
+
         var startedAt = DateTimeOffset.UtcNow;
         _ceiling = await CeilingServer.StartAsync(ChildProcesses.FreePort());
         // Warm the harness's own HTTP client, so that the app's start-up time does not include its JIT.
@@ -282,11 +287,6 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
     private async Task<AppProcess> StartAsync(string backend, string variant, string database, Dictionary<string, string> environment)
     {
         Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] starting the app: {backend}, {variant}");
-        if (!File.Exists(PublishedApp))
-        {
-            throw new InvalidOperationException($"No published app at {PublishedApp}: run the benchmark through tests/UrlShortener.Benchmarks/run.sh, which publishes it.");
-        }
-
         var app = await AppProcess.StartBuiltAsync(database, environment, PublishedApp);
         _starts.Add(new AppStart(backend, variant, app.StartupTime.TotalMilliseconds, 0));
         return app;
