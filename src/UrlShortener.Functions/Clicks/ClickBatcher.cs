@@ -135,7 +135,8 @@ public sealed class ClickBatcher(
 /// <summary>The clicks of one message: one entry per (code, hour, referrer, browser, OS, device, country, bot), with a count.</summary>
 internal sealed class ClickTally
 {
-    private readonly Dictionary<Facts, ClickEvent> _entries = [];
+    // The first click of each entry and the visits added since: adding a click allocates nothing.
+    private readonly Dictionary<Facts, (ClickEvent First, int Count)> _entries = [];
 
     /// <summary>Entries: what a message's size goes by.</summary>
     public int Entries => _entries.Count;
@@ -148,11 +149,11 @@ internal sealed class ClickTally
         var facts = new Facts(click.Code, click.Time.UtcTicks / TimeSpan.TicksPerHour, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot);
         ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, facts, out var exists);
         // A batch holds at most a linger's worth of clicks (or, at shutdown, the buffer's): far below int's range.
-        entry = exists ? entry! with { Count = entry.Count + click.Count } : click;
+        entry = exists ? (entry.First, entry.Count + click.Count) : (click, click.Count);
         Visits += click.Count;
     }
 
-    public List<ClickEvent> ToList() => [.. _entries.Values];
+    public List<ClickEvent> ToList() => [.. _entries.Values.Select(e => e.Count == e.First.Count ? e.First : e.First with { Count = e.Count })];
 
     public void Clear()
     {

@@ -29,6 +29,20 @@ public class ClickTallyTests
     }
 
     [Fact]
+    public void Counts_already_merged_add_up()
+    {
+        var tally = new ClickTally();
+        tally.Add(Visit(TenPast) with { Count = 3 });
+        tally.Add(Visit(TenPast.AddMinutes(1)));
+        tally.Add(Visit(TenPast.AddMinutes(2)) with { Count = 5 });
+
+        var entry = Assert.Single(tally.ToList());
+        Assert.Equal(9, entry.Count);
+        Assert.Equal(TenPast, entry.Time);
+        Assert.Equal(9, tally.Visits);
+    }
+
+    [Fact]
     public void Another_hour_code_referrer_or_bot_flag_is_another_entry()
     {
         var tally = new ClickTally();
