@@ -1,8 +1,12 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
 using UrlShortener.Core.Clicks;
+using UrlShortener.Functions.Storage.Cosmos;
+using UrlShortener.Functions.Storage.Sqlite;
 using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Clicks;
@@ -189,6 +193,68 @@ public abstract class ClickStatsTests<TApp>
         Assert.All(read.Referrers.Values, v => Assert.Equal(1L, v));
         Assert.Equal(300, await stats.TotalAsync("manydims", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_message_is_recognised_for_the_redelivery_window_and_older_ids_are_forgotten()
+    {
+        using var app = new TApp();
+        var stats = app.Services.GetRequiredService<IStatsStore>();
+        var day = new DateOnly(2026, 11, 20);
+        Task ApplyAsync(string messageId)
+        {
+            var clicks = new DailyClicks("window", day);
+            clicks.Hours[9] = 1;
+            return stats.ApplyAsync(messageId, [clicks], CancellationToken.None);
+        }
+
+        // Applied a minute before an hour turns, and delivered again 59 minutes later, after others came in between.
+        app.Clock.Set(new DateTimeOffset(2026, 11, 20, 9, 59, 0, TimeSpan.Zero));
+        await ApplyAsync("msg-first");
+        app.Clock.Advance(TimeSpan.FromMinutes(30));
+        await ApplyAsync("msg-between");
+        app.Clock.Advance(TimeSpan.FromMinutes(29));
+        await ApplyAsync("msg-first");
+        Assert.Equal(2, await stats.TotalAsync("window", CancellationToken.None));
+
+        // A link clicked all day: one message every 10 minutes for 5 hours. Only the recent ids are kept.
+        for (var i = 0; i < 30; i++)
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(10));
+            await ApplyAsync($"msg-{i}");
+        }
+
+        Assert.Equal(32, await stats.TotalAsync("window", CancellationToken.None));
+        Assert.InRange(await RememberedMessagesAsync(app, "window"), 6, 13);
+    }
+
+    [Fact]
+    public async Task Messages_applied_at_once_across_an_hour_turn_count_once_each()
+    {
+        using var app = new TApp();
+        var stats = app.Services.GetRequiredService<IStatsStore>();
+        Task ApplyAsync(string messageId)
+        {
+            var clicks = new DailyClicks("turn", new DateOnly(2026, 11, 20));
+            clicks.Hours[9] = 1;
+            clicks.Referrers["news.example"] = 1;
+            return stats.ApplyAsync(messageId, [clicks], CancellationToken.None);
+        }
+
+        // Every message twice, all at once; then the same in the next hour, where the first writers empty a slot,
+        // and the first ones again, 50 minutes after they were applied.
+        app.Clock.Set(new DateTimeOffset(2026, 11, 20, 9, 30, 0, TimeSpan.Zero));
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => ApplyAsync($"msg-{i % 20}")));
+        app.Clock.Advance(TimeSpan.FromMinutes(50));
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => ApplyAsync($"msg-{(i % 20) + 20}")));
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => ApplyAsync($"msg-{i}")));
+
+        Assert.Equal(40, await stats.TotalAsync("turn", CancellationToken.None));
+        var read = (await stats.ReadAsync("turn", [new DateOnly(2026, 11, 20)], CancellationToken.None)).Single();
+        Assert.Equal(40, read.Referrers["news.example"]);
+    }
+
+    /// <summary>How many message ids the store keeps for <paramref name="code"/> (most in any one of its records).</summary>
+    private protected abstract Task<int> RememberedMessagesAsync(TApp app, string code);
 
     [Fact]
     public async Task A_malformed_message_does_not_poison_its_batch()
@@ -390,9 +456,51 @@ public abstract class ClickStatsTests<TApp>
     }
 }
 
-public sealed class ClickStatsOnEmbeddedTests : ClickStatsTests<ShortenerApp>;
+public sealed class ClickStatsOnEmbeddedTests : ClickStatsTests<ShortenerApp>
+{
+    private protected override async Task<int> RememberedMessagesAsync(ShortenerApp app, string code)
+    {
+        await using var connection = await app.Services.GetRequiredService<SqliteDatabase>().OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM stats_applied;";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+}
 
-public sealed class ClickStatsOnCosmosRedisTests : ClickStatsTests<CosmosRedisApp>;
+public sealed class ClickStatsOnCosmosRedisTests : ClickStatsTests<CosmosRedisApp>
+{
+    [Fact]
+    public async Task A_stats_document_from_before_the_slots_gets_them_and_counts_once()
+    {
+        using var app = new CosmosRedisApp();
+        var database = app.Services.GetRequiredService<CosmosDatabase>();
+        var stats = app.Services.GetRequiredService<IStatsStore>();
+        var older = new { id = "total", code = "legacy", humans = 5, bots = 0, applied = new[] { "old-message" } };
+        Assert.True(await database.TryCreateAsync(database.Stats, older, new PartitionKey("legacy"), CancellationToken.None));
+        var clicks = new DailyClicks("legacy", new DateOnly(2026, 11, 20));
+        clicks.Hours[9] = 2;
+
+        await stats.ApplyAsync("msg-new", [clicks], CancellationToken.None);
+        await stats.ApplyAsync("msg-new", [clicks], CancellationToken.None);
+
+        Assert.Equal(7, await stats.TotalAsync("legacy", CancellationToken.None));
+        Assert.Equal(1, await RememberedMessagesAsync(app, "legacy"));
+    }
+
+    private protected override async Task<int> RememberedMessagesAsync(CosmosRedisApp app, string code)
+    {
+        var database = app.Services.GetRequiredService<CosmosDatabase>();
+        var remembered = 0;
+        foreach (var id in new[] { "20261120", "total" })
+        {
+            var found = await database.FindAsync<AppliedPartsDocument>(database.Stats, id, new PartitionKey(code), CancellationToken.None);
+            var applied = found!.Value.Document.Slots()!;
+            remembered = Math.Max(remembered, applied.Even.Ids.Count + applied.Odd.Ids.Count);
+        }
+
+        return remembered;
+    }
+}
 
 public sealed record StatsJson(
     string Code, DateTimeOffset From, DateTimeOffset To, string Granularity, long Total, StatsPointJson[] Series,

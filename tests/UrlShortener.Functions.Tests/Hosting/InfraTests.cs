@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Xml;
+using UrlShortener.Core.Clicks;
 using UrlShortener.Functions.Auth;
 using UrlShortener.Functions.Caching;
 using UrlShortener.Functions.Messaging;
@@ -81,6 +84,17 @@ public sealed partial class InfraTests
         var main = File.ReadAllText(Path.Combine(Infra, "main.bicep"));
         Assert.Contains($"var queueName = '{new ServiceBusOptions().QueueName}'", main, StringComparison.Ordinal);
         Assert.Contains("requiresDuplicateDetection: true", File.ReadAllText(Path.Combine(Infra, "modules", "servicebus.bicep")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_delivery_of_a_click_message_falls_within_the_window_the_stats_store_remembers_it()
+    {
+        var queue = File.ReadAllText(Path.Combine(Infra, "modules", "servicebus.bicep"));
+        var lockDuration = XmlConvert.ToTimeSpan(Regex.Match(queue, @"lockDuration: '(?<d>[^']+)'").Groups["d"].Value);
+        var maxDeliveryCount = int.Parse(Regex.Match(queue, @"maxDeliveryCount: (?<n>\d+)").Groups["n"].Value, CultureInfo.InvariantCulture);
+
+        // After the attempt that applied it, a message can come back at most maxDeliveryCount - 1 times, a lock apart.
+        Assert.True(lockDuration * maxDeliveryCount < IStatsStore.RedeliveryWindow, $"{maxDeliveryCount} deliveries of {lockDuration} outlast {IStatsStore.RedeliveryWindow}.");
     }
 
     [Fact]

@@ -42,4 +42,8 @@ internal sealed class CosmosJsonSerializer : CosmosSerializer
 [JsonSerializable(typeof(CounterDocument))]
 [JsonSerializable(typeof(StatsDayDocument))]
 [JsonSerializable(typeof(StatsTotalDocument))]
+[JsonSerializable(typeof(NewStatsDayDocument))]
+[JsonSerializable(typeof(NewStatsTotalDocument))]
+[JsonSerializable(typeof(AppliedPartsDocument))]
+[JsonSerializable(typeof(AppliedSlot))]
 internal sealed partial class CosmosDocumentJsonContext : JsonSerializerContext;

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using UrlShortener.Core.Clicks;
 
@@ -8,12 +11,15 @@ namespace UrlShortener.Functions.Storage.Cosmos;
 /// <summary>
 /// Hourly stats in container <c>stats</c> (partition = code): one document per (code, UTC day) with 24
 /// hourly counters and the breakdowns, and one <c>total</c> document per code. Counts are added with
-/// Patch Increment; each patch (at most 10 operations: 9 increments and the marker) appends its
-/// message marker in the same conditional patch, so a message applied again changes nothing.
+/// Patch Increment; each patch (at most 10 operations: 9 increments and the id) records the id of its
+/// message part in the same conditional patch, so a message applied again changes nothing. The ids are
+/// kept for <see cref="IStatsStore.RedeliveryWindow"/> to twice that (see <see cref="AppliedParts"/>):
+/// a link clicked every second does not grow its documents towards Cosmos DB's 2 MB item limit.
 /// </summary>
-public sealed class CosmosStatsStore(CosmosDatabase database) : IStatsStore
+public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock) : IStatsStore
 {
     private const int MaxOperationsPerPatch = 10;
+    private const int MaxAttemptsPerPart = 8;
     private const int MaxConcurrentLinks = 16;
 
     /// <summary>
@@ -23,9 +29,12 @@ public sealed class CosmosStatsStore(CosmosDatabase database) : IStatsStore
     /// </summary>
     private const int MaxPointReadDays = 4;
 
-    public Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken) =>
+    public Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken)
+    {
+        var marker = Marker(messageId);
+
         // Each link's documents are its own: links are patched concurrently, a link's documents in turn.
-        Parallel.ForEachAsync(
+        return Parallel.ForEachAsync(
             days.GroupBy(d => d.Code),
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentLinks, CancellationToken = cancellationToken },
             async (link, ct) =>
@@ -33,12 +42,20 @@ public sealed class CosmosStatsStore(CosmosDatabase database) : IStatsStore
                 foreach (var day in link)
                 {
                     var dayKey = DayKey(day.Day);
-                    await PatchOnceAsync(day.Code, dayKey, DayOperations(day), $"{messageId}:{dayKey}", () => new StatsDayDocument { Id = dayKey, Code = day.Code, Day = dayKey }, ct).ConfigureAwait(false);
+                    await PatchOnceAsync(day.Code, dayKey, DayOperations(day), marker, applied => new NewStatsDayDocument { Id = dayKey, Code = day.Code, Day = dayKey, Applied = applied }, ct).ConfigureAwait(false);
                 }
 
                 List<PatchOperation> totals = [PatchOperation.Increment("/humans", link.Sum(d => d.Humans)), PatchOperation.Increment("/bots", link.Sum(d => d.Bots))];
-                await PatchOnceAsync(link.Key, StatsTotalDocument.DocumentId, totals, messageId, () => new StatsTotalDocument { Code = link.Key }, ct).ConfigureAwait(false);
+                await PatchOnceAsync(link.Key, StatsTotalDocument.DocumentId, totals, marker, applied => new NewStatsTotalDocument { Code = link.Key, Applied = applied }, ct).ConfigureAwait(false);
             });
+    }
+
+    /// <summary>
+    /// A message's id in the documents it adds to: 64 bits of the SHA-256 of its queue id, in 16 lowercase hex
+    /// digits (a Service Bus id has 32; lowercase, as the emulator lowercases a patch's condition). Two of the
+    /// messages in one document's two hours share one with a chance far below 1e-9.
+    /// </summary>
+    private static string Marker(string messageId) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(messageId)).AsSpan(0, 8));
 
     private static List<PatchOperation> DayOperations(DailyClicks day)
     {
@@ -104,38 +121,132 @@ public sealed class CosmosStatsStore(CosmosDatabase database) : IStatsStore
     private static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     private async Task PatchOnceAsync<TDocument>(
-        string code, string documentId, List<PatchOperation> operations, string marker, Func<TDocument> create, CancellationToken cancellationToken)
+        string code, string documentId, List<PatchOperation> operations, string marker, Func<AppliedParts, TDocument> create, CancellationToken cancellationToken)
     {
         var partition = new PartitionKey(code);
         var chunks = operations.Chunk(MaxOperationsPerPatch - 1).ToList();
         for (var part = 0; part < chunks.Count; part++)
         {
-            var applied = $"{marker}#{part}";
-            PatchOperation[] patch = [.. chunks[part], PatchOperation.Add("/applied/-", applied)];
-            var options = new PatchItemRequestOptions { FilterPredicate = $"FROM c WHERE NOT ARRAY_CONTAINS(c.applied, '{applied}')" };
-            for (var attempt = 0; ; attempt++)
-            {
-                using var response = await database.Stats.PatchItemStreamAsync(documentId, partition, patch, options, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.PreconditionFailed)
-                {
-                    break; // This part of the message was applied before.
-                }
-
-                if (response.StatusCode != HttpStatusCode.NotFound || attempt > 0)
-                {
-                    response.EnsureSuccessStatusCode();
-                    break;
-                }
-
-                // The first click of the day (or of the link): create the document, then patch it.
-                await database.TryCreateAsync(database.Stats, create(), partition, cancellationToken).ConfigureAwait(false);
-            }
+            await PatchPartOnceAsync(partition, documentId, chunks[part], part == 0 ? marker : $"{marker}.{part}", create, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Adds one part's counts and its id in one conditional patch, unless a slot holds the id already.</summary>
+    private async Task PatchPartOnceAsync<TDocument>(
+        PartitionKey partition, string documentId, PatchOperation[] counts, string id, Func<AppliedParts, TDocument> create, CancellationToken cancellationToken)
+    {
+        var hour = clock.GetUtcNow().ToUnixTimeSeconds() / 3600;
+        var isNew = $"NOT ARRAY_CONTAINS(c.applied.even.ids, '{id}') AND NOT ARRAY_CONTAINS(c.applied.odd.ids, '{id}')";
+        for (var attempt = 0; attempt < MaxAttemptsPerPart; attempt++)
+        {
+            // Most parts join the slot of this hour; the first of an hour empties the slot of two hours before.
+            var slot = AppliedParts.SlotOf(hour);
+            var status = await PatchAsync(documentId, partition, [.. counts, PatchOperation.Add($"/applied/{slot}/ids/-", id)], $"FROM c WHERE c.applied.{slot}.hour = {hour} AND {isNew}", cancellationToken).ConfigureAwait(false);
+            if (status == HttpStatusCode.PreconditionFailed)
+            {
+                status = await PatchAsync(documentId, partition, [.. counts, PatchOperation.Set($"/applied/{slot}", new AppliedSlot { Hour = hour, Ids = [id] })], $"FROM c WHERE c.applied.{slot}.hour < {hour} AND {isNew}", cancellationToken).ConfigureAwait(false);
+            }
+
+            if (status == HttpStatusCode.NotFound)
+            {
+                // The first click of the day (or of the link): create the document, its slot for this hour ready.
+                await database.TryCreateAsync(database.Stats, create(AppliedParts.For(hour)), partition, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (status != HttpStatusCode.PreconditionFailed)
+            {
+                return;
+            }
+
+            // Neither condition held: the part was applied before, or another writer changed the slot in between. Look.
+            var found = await database.FindAsync<AppliedPartsDocument>(database.Stats, documentId, partition, cancellationToken).ConfigureAwait(false);
+            if (found?.Document.Slots() is not { Even: var even, Odd: var odd })
+            {
+                if (found is not null)
+                {
+                    // A document without slots (written before they existed): give it empty ones, then patch again.
+                    await PatchAsync(documentId, partition, [PatchOperation.Set("/applied", AppliedParts.For(hour))], "FROM c WHERE NOT IS_DEFINED(c.applied.even)", cancellationToken).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            if (even.Ids.Contains(id) || odd.Ids.Contains(id))
+            {
+                return;
+            }
+
+            // A writer whose clock runs ahead has moved the slots to a later hour: follow it rather than fight over them.
+            hour = Math.Max(hour, Math.Max(even.Hour, odd.Hour));
+        }
+
+        throw new InvalidOperationException($"Stats document {documentId} changed under each of {MaxAttemptsPerPart} attempts to add a message part; the message will come again.");
+    }
+
+    /// <summary>The patch's status: success, 404 (no such document) or 412 (its condition did not hold). Other failures throw.</summary>
+    private async Task<HttpStatusCode> PatchAsync(string documentId, PartitionKey partition, IReadOnlyList<PatchOperation> patch, string condition, CancellationToken cancellationToken)
+    {
+        var options = new PatchItemRequestOptions { FilterPredicate = condition, EnableContentResponseOnWrite = false };
+        using var response = await database.Stats.PatchItemStreamAsync(documentId, partition, patch, options, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        return response.StatusCode;
     }
 }
 
-/// <summary>A link's clicks on one UTC day in container <c>stats</c>; id = day (yyyyMMdd).</summary>
-internal sealed class StatsDayDocument
+/// <summary>
+/// The ids of the message parts a stats document has taken, in two slots by the parity of the hour (UTC, counted
+/// from the Unix epoch) they were applied in. A part joins its hour's slot; the first part of a new hour replaces
+/// the slot of two hours before. A part is new when neither slot holds its id. So an id is kept one to two hours,
+/// at least <see cref="IStatsStore.RedeliveryWindow"/>, and a document holds at most two hours of ids.
+/// </summary>
+internal sealed class AppliedParts
+{
+    public AppliedSlot Even { get; set; } = new();
+    public AppliedSlot Odd { get; set; } = new();
+
+    public static string SlotOf(long hour) => hour % 2 == 0 ? "even" : "odd";
+
+    /// <summary>Empty slots, the one of <paramref name="hour"/> ready to take ids.</summary>
+    public static AppliedParts For(long hour) => hour % 2 == 0
+        ? new AppliedParts { Even = new AppliedSlot { Hour = hour } }
+        : new AppliedParts { Odd = new AppliedSlot { Hour = hour } };
+}
+
+internal sealed class AppliedSlot
+{
+    /// <summary>The hour (counted from the Unix epoch) of the ids in <see cref="Ids"/>; -1 for none yet.</summary>
+    public long Hour { get; set; } = -1;
+    public List<string> Ids { get; set; } = [];
+}
+
+/// <summary>Only the applied ids of a stats document: what a patch whose condition did not hold looks up.</summary>
+internal sealed class AppliedPartsDocument
+{
+    /// <summary>The slots; in a document written before them, a plain list of ids.</summary>
+    public JsonElement Applied { get; set; }
+
+    /// <summary>The slots, or null for a document without them.</summary>
+    public AppliedParts? Slots()
+    {
+        if (Applied.ValueKind != JsonValueKind.Object || !Applied.TryGetProperty("even", out var even) || !Applied.TryGetProperty("odd", out var odd))
+        {
+            return null;
+        }
+
+        return new AppliedParts { Even = Slot(even), Odd = Slot(odd) };
+
+        static AppliedSlot Slot(JsonElement slot) =>
+            new() { Hour = slot.GetProperty("hour").GetInt64(), Ids = [.. slot.GetProperty("ids").EnumerateArray().Select(id => id.GetString() ?? string.Empty)] };
+    }
+}
+
+/// <summary>A link's clicks on one UTC day in container <c>stats</c>; id = day (yyyyMMdd). Reads leave out the applied ids.</summary>
+internal class StatsDayDocument
 {
     public string Id { get; set; } = string.Empty;
     public string Code { get; set; } = string.Empty;
@@ -147,9 +258,6 @@ internal sealed class StatsDayDocument
     public Dictionary<string, long> OperatingSystems { get; set; } = [];
     public Dictionary<string, long> Devices { get; set; } = [];
     public Dictionary<string, long> Countries { get; set; } = [];
-
-    /// <summary>Markers of the message parts already added: the idempotency record.</summary>
-    public List<string> Applied { get; set; } = [];
 
     public DailyClicks ToDailyClicks()
     {
@@ -174,8 +282,8 @@ internal sealed class StatsDayDocument
     }
 }
 
-/// <summary>All clicks of a link, one point read away.</summary>
-internal sealed class StatsTotalDocument
+/// <summary>All clicks of a link, one point read away. Reads leave out the applied ids.</summary>
+internal class StatsTotalDocument
 {
     public const string DocumentId = "total";
 
@@ -183,5 +291,16 @@ internal sealed class StatsTotalDocument
     public string Code { get; set; } = string.Empty;
     public long Humans { get; set; }
     public long Bots { get; set; }
-    public List<string> Applied { get; set; } = [];
+}
+
+/// <summary>A day document as created: with the slots of its applied ids.</summary>
+internal sealed class NewStatsDayDocument : StatsDayDocument
+{
+    public AppliedParts Applied { get; set; } = new();
+}
+
+/// <summary>A total document as created: with the slots of its applied ids.</summary>
+internal sealed class NewStatsTotalDocument : StatsTotalDocument
+{
+    public AppliedParts Applied { get; set; } = new();
 }

@@ -9,8 +9,14 @@ namespace UrlShortener.Functions.Storage.Sqlite;
 /// The embedded click pipeline in the SQLite file: a durable queue of click messages (the default
 /// when Service Bus is not configured), and the hourly stats.
 /// </summary>
-public sealed class SqliteClickStore(SqliteDatabase database) : IClickPublisher, IStatsStore
+public sealed class SqliteClickStore(SqliteDatabase database, TimeProvider clock) : IClickPublisher, IStatsStore
 {
+    /// <summary>How often applying a message also forgets the ids older than <see cref="IStatsStore.RedeliveryWindow"/>.</summary>
+    private static readonly TimeSpan ForgetEvery = TimeSpan.FromMinutes(10);
+
+    // Unix ms after which the next apply forgets old ids; 0: the first apply does (written under the write lock).
+    private long _forgetAfter;
+
     public const string Schema = """
         CREATE TABLE IF NOT EXISTS click_queue (
             seq         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -92,9 +98,18 @@ public sealed class SqliteClickStore(SqliteDatabase database) : IClickPublisher,
         {
             // One transaction: the message id and every count it adds commit together, or none does.
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            if (await ExecuteAsync(connection, transaction, "INSERT OR IGNORE INTO stats_applied (message_id, applied_at) VALUES ($p0, $p1);", ct, messageId, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ConfigureAwait(false) == 0)
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            if (await ExecuteAsync(connection, transaction, "INSERT OR IGNORE INTO stats_applied (message_id, applied_at) VALUES ($p0, $p1);", ct, messageId, now).ConfigureAwait(false) == 0)
             {
                 return 0;
+            }
+
+            // Only after that check: a message applied just before a long stop comes first after the restart, and
+            // must find its id even if the stop lasted longer than the window.
+            if (now >= _forgetAfter)
+            {
+                await ExecuteAsync(connection, transaction, "DELETE FROM stats_applied WHERE applied_at < $p0;", ct, now - (long)IStatsStore.RedeliveryWindow.TotalMilliseconds).ConfigureAwait(false);
+                _forgetAfter = now + (long)ForgetEvery.TotalMilliseconds;
             }
 
             // A message touches many (code, day) pairs: each statement is prepared once and run with new values.
