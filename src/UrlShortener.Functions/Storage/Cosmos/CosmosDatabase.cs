@@ -26,7 +26,12 @@ public sealed class CosmosDatabase : IDisposable
 
     private readonly CosmosOptions _options;
 
-    public CosmosDatabase(IOptions<CosmosOptions> options, TokenCredential credential)
+    /// <param name="options">The account, database and how to reach them.</param>
+    /// <param name="credential">
+    /// Asked for only when the options name an endpoint without a key: building <c>DefaultAzureCredential</c>
+    /// loads MSAL and its dependencies, about 5 MB of memory an app signing in with a key never uses.
+    /// </param>
+    public CosmosDatabase(IOptions<CosmosOptions> options, Func<TokenCredential> credential)
     {
         _options = options.Value;
         var clientOptions = new CosmosClientOptions
@@ -55,7 +60,7 @@ public sealed class CosmosDatabase : IDisposable
         }
 
         Client = string.IsNullOrWhiteSpace(_options.ConnectionString)
-            ? new CosmosClient(endpoint.ToString(), credential, clientOptions)
+            ? new CosmosClient(endpoint.ToString(), credential(), clientOptions)
             : new CosmosClient(_options.ConnectionString, clientOptions);
         var database = Client.GetDatabase(_options.DatabaseName);
         Links = database.GetContainer(LinksContainer);

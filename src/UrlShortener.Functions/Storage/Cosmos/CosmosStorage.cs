@@ -24,7 +24,7 @@ public static class CosmosStorage
         services.AddOptions<CosmosOptions>().BindConfiguration(CosmosOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CosmosOptions>, CosmosOptionsValidator>();
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
-        services.AddSingleton<CosmosDatabase>();
+        services.AddSingleton(sp => new CosmosDatabase(sp.GetRequiredService<IOptions<CosmosOptions>>(), sp.GetRequiredService<TokenCredential>));
         services.AddHostedService<CosmosInitializer>();
         services.AddSingleton<ILinkStore, CosmosLinkStore>();
         services.AddSingleton<IKeyRangeSource, CosmosKeyRangeSource>();
