@@ -6,31 +6,20 @@ namespace UrlShortener.Functions.Tests.Storage.Cosmos;
 
 public sealed class CosmosDatabaseTests
 {
-    [Fact]
-    public void An_account_key_never_asks_for_the_azure_credential()
+    [Theory]
+    [InlineData("AccountEndpoint=https://acct.documents.azure.com:443/;AccountKey=dGhlLWVtdWxhdG9yLWFjY2VwdHMtYW55LWtleQ==;", null, 0)]
+    [InlineData(null, "https://acct.documents.azure.com:443/", 1)]
+    public void The_azure_credential_is_built_only_to_sign_in_without_an_account_key(string? connectionString, string? accountEndpoint, int credentialsBuilt)
     {
-        var asked = 0;
-        var options = new CosmosOptions { ConnectionString = "AccountEndpoint=https://acct.documents.azure.com:443/;AccountKey=dGhlLWVtdWxhdG9yLWFjY2VwdHMtYW55LWtleQ==;" };
+        var built = 0;
+        var options = new CosmosOptions { ConnectionString = connectionString, AccountEndpoint = accountEndpoint };
 
-        using var database = new CosmosDatabase(Options.Create(options), () => Credential(ref asked));
+        using var database = new CosmosDatabase(Options.Create(options), () =>
+        {
+            built++;
+            return new FakeEntraCredential("token");
+        });
 
-        Assert.Equal(0, asked);
-    }
-
-    [Fact]
-    public void An_endpoint_without_a_key_signs_in_with_the_azure_credential()
-    {
-        var asked = 0;
-        var options = new CosmosOptions { AccountEndpoint = "https://acct.documents.azure.com:443/" };
-
-        using var database = new CosmosDatabase(Options.Create(options), () => Credential(ref asked));
-
-        Assert.Equal(1, asked);
-    }
-
-    private static FakeEntraCredential Credential(ref int asked)
-    {
-        asked++;
-        return new FakeEntraCredential("token");
+        Assert.Equal(credentialsBuilt, built);
     }
 }
