@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Timeout;
 using StackExchange.Redis;
 using UrlShortener.Core.Links;
 using UrlShortener.Functions.Hosting;
@@ -17,6 +16,11 @@ namespace UrlShortener.Functions.Caching;
 /// by itself. Deletes that cannot reach Redis are kept and retried; every delete is repeated a moment
 /// later, so that a read racing with the change on another instance cannot leave an old entry behind.
 /// </summary>
+/// <remarks>
+/// The timeout is <see cref="Task.WaitAsync(TimeSpan, TimeProvider)"/>, one timer per call, not Polly's timeout
+/// strategy: that one links a cancellation source and a timer per call, and the Redis-hit redirect
+/// answered about 14 % more requests a second without it (README "Benchmarks"). Polly keeps the breaker.
+/// </remarks>
 public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
 {
     private static readonly TimeSpan SecondDeleteDelay = TimeSpan.FromSeconds(2);
@@ -24,7 +28,8 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
     private readonly RedisOptions _options;
     private readonly ILogger<RedisLinkCache> _logger;
     private readonly ConnectionMultiplexer _redis;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ResiliencePipeline _breaker;
+    private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingDeletes = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
 
@@ -40,14 +45,15 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
         configuration.ConnectRetry = 1;
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         _redis = ConnectionMultiplexer.Connect(configuration);
-        _pipeline = new ResiliencePipelineBuilder()
+        _timeout = TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1));
+        _breaker = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = 0.5,
                 MinimumThroughput = 5,
                 SamplingDuration = TimeSpan.FromSeconds(5),
                 BreakDuration = TimeSpan.FromSeconds(Math.Max(_options.BreakSeconds, 0.5)),
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || e is TimeoutRejectedException),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
                 OnOpened = _ =>
                 {
                     Log.RedisSkipped(_logger, _options.BreakSeconds);
@@ -59,7 +65,6 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
                     return ValueTask.CompletedTask;
                 },
             })
-            .AddTimeout(TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1)))
             .Build();
     }
 
@@ -70,9 +75,7 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
         RedisValue value;
         try
         {
-            value = await _pipeline.ExecuteAsync(
-                static async (state, token) => await state.Database.StringGetAsync(state.Key).WaitAsync(token).ConfigureAwait(false),
-                (Database: _redis.GetDatabase(), Key: Key(code))).ConfigureAwait(false);
+            value = await CallAsync(static (database, key) => database.StringGetAsync(key), code).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsRedisFailure(exception))
         {
@@ -142,9 +145,7 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
     {
         try
         {
-            await _pipeline.ExecuteAsync(
-                static async (state, token) => await state.Database.KeyDeleteAsync(state.Key).WaitAsync(token).ConfigureAwait(false),
-                (Database: _redis.GetDatabase(), Key: Key(code))).ConfigureAwait(false);
+            await CallAsync(static (database, key) => database.KeyDeleteAsync(key), code).ConfigureAwait(false);
             return true;
         }
         catch (Exception exception) when (IsRedisFailure(exception))
@@ -153,10 +154,16 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
         }
     }
 
+    /// <summary>One Redis call, through the breaker and within the timeout.</summary>
+    private ValueTask<T> CallAsync<T>(Func<IDatabase, RedisKey, Task<T>> call, string code) =>
+        _breaker.ExecuteAsync(
+            static async (state, token) => await state.Call(state.Database, state.Key).WaitAsync(state.Timeout, state.Clock, token).ConfigureAwait(false),
+            (Call: call, Database: _redis.GetDatabase(), Key: (RedisKey)Key(code), Timeout: _timeout, Clock: _clock));
+
     private string Key(string code) => _options.KeyPrefix + "link:" + code;
 
     private static bool IsRedisFailure(Exception exception) =>
-        exception is RedisException or TimeoutRejectedException or BrokenCircuitException or TimeoutException or ObjectDisposedException;
+        exception is RedisException or BrokenCircuitException or TimeoutException or ObjectDisposedException;
 }
 
 [JsonSerializable(typeof(ShortLink))]

@@ -69,4 +69,37 @@ public sealed class RedisOutageTests
         Assert.Matches("^[0-9A-Za-z]{7}$", createdDuringOutage.Code);
         Assert.True(hits > 0, "Redis answered no GET with a value after it came back");
     }
+
+    [Fact]
+    public async Task A_redirect_does_not_wait_for_a_redis_that_has_stopped_answering()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var app = new CosmosRedisApp
+        {
+            RedisConnectionString = redis.ConnectionString,
+            Settings = new Dictionary<string, string?>
+            {
+                ["Shortener:LocalCacheSeconds"] = "0",
+                ["Redis:OperationTimeoutMilliseconds"] = "100",
+            },
+        };
+        var visitor = app.ClientWith(null);
+        var code = (await app.Client().CreateLinkAsync(new { url = "https://example.com/while-redis-hangs" })).Code;
+        using (var first = await visitor.GetAsync($"/{code}"))
+        {
+            Assert.Equal(HttpStatusCode.Found, first.StatusCode);
+        }
+
+        // Redis holds the connection and answers nothing for a minute; the store answers the redirect in time.
+        await redis.PauseAsync(TimeSpan.FromMinutes(1));
+        var visits = Enumerable.Range(0, 3).Select(_ => visitor.GetAsync($"/{code}")).ToList();
+        var all = Task.WhenAll(visits);
+        Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30))));
+        foreach (var visit in visits)
+        {
+            using var response = await visit;
+            Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+            Assert.Equal("https://example.com/while-redis-hangs", response.Headers.Location?.OriginalString);
+        }
+    }
 }

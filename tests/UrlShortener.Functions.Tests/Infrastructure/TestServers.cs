@@ -59,6 +59,20 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <c>CLIENT PAUSE … ALL</c>: Redis keeps every connection open and answers nothing until the pause ends,
+    /// as a server that hangs would.
+    /// </summary>
+    public async Task PauseAsync(TimeSpan duration)
+    {
+        using var admin = await ConnectionMultiplexer.ConnectAsync(ConnectionString);
+        var reply = await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", ((long)duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "ALL");
+        if (reply.ToString() != "OK")
+        {
+            throw new InvalidOperationException($"CLIENT PAUSE answered {reply}.");
+        }
+    }
+
     /// <summary><c>INFO stats</c> keyspace_hits: how often Redis answered a GET with a value.</summary>
     public async Task<long> KeyspaceHitsAsync()
     {
