@@ -7,6 +7,8 @@ using UrlShortener.Functions.Messaging;
 using UrlShortener.Functions.Storage.Cosmos;
 using UrlShortener.Functions.Storage.Sqlite;
 
+NativeHeap.LimitRetention();
+
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.AddHttpApi();
 builder.AddApiKeyAuthentication();
