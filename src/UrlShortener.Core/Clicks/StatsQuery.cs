@@ -15,6 +15,12 @@ public sealed record StatsQuery(DateTimeOffset From, DateTimeOffset To, Granular
     public static readonly TimeSpan MaxHourlyRange = TimeSpan.FromDays(31);
     public static readonly TimeSpan MaxDailyRange = TimeSpan.FromDays(400);
 
+    /// <summary>The earliest and latest instants a query may name: no click is older, and every range stays representable.</summary>
+    public static readonly DateTimeOffset Earliest = new(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset Latest = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private const string TimeFormat = "must be an RFC 3339 date-time with a time zone (2026-11-21T12:00:00Z) or a date (2026-11-21)";
+
     /// <summary>Reads the query parameters; null with <paramref name="errors"/> filled when they are wrong.</summary>
     public static StatsQuery? Parse(string? from, string? to, string? granularity, DateTimeOffset now, ValidationErrors errors)
     {
@@ -29,17 +35,8 @@ public sealed record StatsQuery(DateTimeOffset From, DateTimeOffset To, Granular
             errors.Add("granularity", "must be hour or day.");
         }
 
-        var end = to is null ? now : ParseTime(to);
-        if (end is null)
-        {
-            errors.Add("to", "must be an RFC 3339 date-time with a time zone (2026-11-21T12:00:00Z) or a date (2026-11-21).");
-        }
-
-        var start = from is null ? null : ParseTime(from);
-        if (from is not null && start is null)
-        {
-            errors.Add("from", "must be an RFC 3339 date-time with a time zone (2026-11-21T12:00:00Z) or a date (2026-11-21).");
-        }
+        var end = to is null ? now : ParseTime("to", to, errors);
+        var start = from is null ? null : ParseTime("from", from, errors);
 
         if (!errors.IsEmpty)
         {
@@ -75,15 +72,32 @@ public sealed record StatsQuery(DateTimeOffset From, DateTimeOffset To, Granular
         }
     }
 
-    private static DateTimeOffset? ParseTime(string text)
+    private static DateTimeOffset? ParseTime(string field, string text, ValidationErrors errors)
     {
+        DateTimeOffset? parsed = null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            return new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            parsed = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        }
+        else if ((text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':'))
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            parsed = time;
         }
 
-        var hasZone = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
-        return hasZone && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var time) ? time : null;
+        if (parsed is null)
+        {
+            errors.Add(field, TimeFormat + ".");
+            return null;
+        }
+
+        if (parsed < Earliest || parsed >= Latest)
+        {
+            errors.Add(field, $"must be from {Earliest:yyyy-MM-dd} up to (not including) {Latest:yyyy-MM-dd}.");
+            return null;
+        }
+
+        return parsed;
     }
 
     private static DateTimeOffset Floor(DateTimeOffset time, TimeSpan step) => new(time.UtcTicks - (time.UtcTicks % step.Ticks), TimeSpan.Zero);

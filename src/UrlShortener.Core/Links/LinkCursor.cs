@@ -24,14 +24,23 @@ public readonly record struct LinkCursor(DateTimeOffset CreatedAt, string Code)
     public static bool TryDecode(string? text, out LinkCursor cursor)
     {
         cursor = default;
-        // Base64Url.TryDecodeFromChars throws rather than answer false on foreign characters.
-        if (string.IsNullOrEmpty(text) || text.Length > 200 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        // Base64Url's decoders throw rather than answer false on foreign characters and on a length of 4n + 1.
+        if (string.IsNullOrEmpty(text) || text.Length > 200 || text.Length % 4 == 1
+            || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             return false;
         }
 
         Span<byte> bytes = stackalloc byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (!Base64Url.TryDecodeFromChars(text, bytes, out var written) || written <= 8)
+        int written;
+        try
+        {
+            if (!Base64Url.TryDecodeFromChars(text, bytes, out written) || written <= 8)
+            {
+                return false;
+            }
+        }
+        catch (FormatException)
         {
             return false;
         }
@@ -43,7 +52,15 @@ public readonly record struct LinkCursor(DateTimeOffset CreatedAt, string Code)
             return false;
         }
 
-        cursor = new LinkCursor(DateTimeOffset.FromUnixTimeMilliseconds(millis), code);
+        var decoded = new LinkCursor(DateTimeOffset.FromUnixTimeMilliseconds(millis), code);
+
+        // Only the spelling Encode gives: "AB" and "AC" must not both name one position.
+        if (!string.Equals(decoded.Encode(), text, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        cursor = decoded;
         return true;
     }
 }
