@@ -5,7 +5,9 @@ namespace UrlShortener.Core.Links;
 /// <summary>
 /// Merges the query a visitor brought into the destination's own query. Parameters the visitor sent
 /// win over same-named ones of the destination (utm tags are the usual case); the destination's
-/// other parameters, their order and its fragment stay as they are.
+/// other parameters, their order and its fragment stay as they are. A visitor's parameter with a
+/// control character is left out (it could never be a header value); other characters a URL may not
+/// hold are percent-encoded, so that the result is always a valid Location.
 /// </summary>
 public static class QueryForwarding
 {
@@ -18,7 +20,10 @@ public static class QueryForwarding
             incomingQuery = incomingQuery[1..];
         }
 
-        var incoming = SplitPairs(incomingQuery.ToString());
+        var incoming = SplitPairs(incomingQuery.ToString())
+            .Where(pair => !pair.Any(c => char.IsControl(c)))
+            .Select(EncodeUnsafe)
+            .ToList();
         if (incoming.Count == 0)
         {
             return destination;
@@ -47,6 +52,55 @@ public static class QueryForwarding
 
         return builder.Append(fragment).ToString();
     }
+
+    private static string EncodeUnsafe(string pair)
+    {
+        if (!pair.Any(IsUnsafe) && !HasStrayPercent(pair))
+        {
+            return pair;
+        }
+
+        var builder = new StringBuilder(pair.Length + 16);
+        Span<byte> utf8 = stackalloc byte[4];
+        var index = 0;
+        foreach (var rune in pair.EnumerateRunes())
+        {
+            var keep = rune.IsAscii && !IsUnsafe((char)rune.Value) && (rune.Value != '%' || IsEscape(pair, index));
+            index += rune.Utf16SequenceLength;
+            if (keep)
+            {
+                builder.Append((char)rune.Value);
+                continue;
+            }
+
+            var count = rune.EncodeToUtf8(utf8);
+            for (var i = 0; i < count; i++)
+            {
+                builder.Append('%').Append(utf8[i].ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    // Not allowed unescaped in a URI query (RFC 3986), or not ASCII. The visitor's own escapes stay.
+    private static bool IsUnsafe(char c) => c > '~' || c <= ' ' || c is '"' or '#' or '<' or '>' or '[' or ']' or '\\' or '^' or '`' or '{' or '|' or '}';
+
+    private static bool HasStrayPercent(string pair)
+    {
+        for (var i = pair.IndexOf('%', StringComparison.Ordinal); i >= 0; i = pair.IndexOf('%', i + 1))
+        {
+            if (!IsEscape(pair, i))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsEscape(string text, int percentAt) =>
+        percentAt + 2 < text.Length && char.IsAsciiHexDigit(text[percentAt + 1]) && char.IsAsciiHexDigit(text[percentAt + 2]);
 
     private static List<string> SplitPairs(string query) =>
         query.Split('&', StringSplitOptions.RemoveEmptyEntries).ToList();

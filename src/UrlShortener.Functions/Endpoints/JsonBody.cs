@@ -52,7 +52,53 @@ internal static class JsonBody
             return (null, Problems.Invalid("body", "must be a JSON object."));
         }
 
+        // The parser leaves strings undecoded: bad UTF-8 or a lone \ud800 would only throw when read.
+        if (!AllStringsReadable(document.RootElement))
+        {
+            document.Dispose();
+            return (null, Problems.Invalid("body", "contains a string that is not valid UTF-8 or has an unpaired surrogate escape."));
+        }
+
         return (document, null);
+    }
+
+    private static bool AllStringsReadable(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        if (property.Name is null || !AllStringsReadable(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!AllStringsReadable(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The whole body in an array of its own size; null as soon as it passes <paramref name="limit"/>.</summary>

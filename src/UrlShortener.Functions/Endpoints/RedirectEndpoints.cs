@@ -62,15 +62,17 @@ public static class RedirectEndpoints
                     var permanent = redirect.Status is RedirectType.MovedPermanently or RedirectType.PermanentRedirect;
                     var response = context.Response;
                     response.Headers.CacheControl = permanent ? PermanentCacheControl : TemporaryCacheControl;
+                    response.Redirect(
+                        redirect.Location,
+                        permanent,
+                        preserveMethod: redirect.Status is RedirectType.TemporaryRedirect or RedirectType.PermanentRedirect);
+
+                    // Counted once the answer is set: a request that fails before it is no visit.
                     if (redirect.CountsAsVisit)
                     {
                         clicks.Record(code, context.Request);
                     }
 
-                    response.Redirect(
-                        redirect.Location,
-                        permanent,
-                        preserveMethod: redirect.Status is RedirectType.TemporaryRedirect or RedirectType.PermanentRedirect);
                     return Task.CompletedTask;
                 case RedirectDecision.Gone:
                     context.Response.Headers.CacheControl = TemporaryCacheControl;

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using UrlShortener.Functions.Tests.Infrastructure;
+
+namespace UrlShortener.Functions.Tests.Endpoints;
+
+/// <summary>Input a hostile client sends answers 4xx problem details, never 500.</summary>
+public sealed class HostileInputTests(ShortenerApp app) : IClassFixture<ShortenerApp>
+{
+    private readonly HttpClient _client = app.Client();
+
+    [Theory]
+    [InlineData("to=9999-12-31T23:30:00Z", "to")]
+    [InlineData("to=0001-01-01T00:30:00Z", "to")]
+    [InlineData("to=0001-01-01&granularity=day", "to")]
+    [InlineData("from=0001-01-01&granularity=day", "from")]
+    public async Task Stats_dates_at_the_ends_of_the_calendar_answer_400_for_any_code(string query, string field)
+    {
+        using var response = await _client.GetAsync($"/api/links/anycode/stats?{query}");
+
+        await ProblemAssert.NamesFieldAsync(response, field);
+    }
+
+    [Theory]
+    [InlineData("Em")]
+    [InlineData("A")]
+    [InlineData("ABCDE")]
+    [InlineData("AB")]
+    [InlineData("ABC")]
+    public async Task A_malformed_cursor_answers_400(string cursor)
+    {
+        using var response = await _client.GetAsync($"/api/links?cursor={cursor}");
+
+        await ProblemAssert.NamesFieldAsync(response, "cursor");
+    }
+
+    public static TheoryData<byte[]> UnreadableBodies => new()
+    {
+        Bytes("{\"url\":\"https://example.com/", [0xff], "\"}"),
+        Bytes("{\"url\":\"https://example.com/\\ud800\"}"),
+        Bytes("{\"url\":\"https://example.com/\\udc00x\"}"),
+        Bytes("{\"ur", [0xc3, 0x28], "l\":\"https://example.com/\"}"),
+        Bytes("{\"url\":\"https://example.com/\",\"tags\":[\"", [0xed, 0xa0, 0x80], "\"]}"),
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableBodies))]
+    public async Task A_create_body_with_invalid_utf8_or_a_lone_surrogate_answers_400_and_stores_nothing(byte[] body)
+    {
+        using var response = await _client.PostAsync("/api/links", Json(body));
+
+        await ProblemAssert.NamesFieldAsync(response, "body");
+        var list = await _client.GetFromJsonAsync<LinkListJson>("/api/links?limit=100");
+        Assert.All(list!.Items, link => Assert.Equal("https://example.com/kept", link.Url));
+    }
+
+    [Theory]
+    [MemberData(nameof(UnreadableBodies))]
+    public async Task A_patch_body_with_invalid_utf8_or_a_lone_surrogate_answers_400_and_changes_nothing(byte[] body)
+    {
+        var link = await _client.CreateLinkAsync(new { url = "https://example.com/kept" });
+
+        using var response = await _client.PatchAsync($"/api/links/{link.Code}", Json(body));
+
+        await ProblemAssert.NamesFieldAsync(response, "body");
+        Assert.Equal("https://example.com/kept", (await _client.GetFromJsonAsync<LinkJson>($"/api/links/{link.Code}"))!.Url);
+    }
+
+    private static ByteArrayContent Json(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+        return content;
+    }
+
+    private static byte[] Bytes(string before, byte[]? raw = null, string after = "") =>
+        [.. Encoding.ASCII.GetBytes(before), .. raw ?? [], .. Encoding.ASCII.GetBytes(after)];
+}
+
+/// <summary>What only a raw socket can send: a real Kestrel in front of the app.</summary>
+public sealed class RawRequestTests : IDisposable
+{
+    private readonly TempDirectory _directory = new("raw");
+
+    [Fact]
+    public async Task A_control_character_in_a_forwarded_query_is_left_out_of_the_redirect()
+    {
+        await using var app = await AppProcess.StartBuiltAsync(_directory.File("links.db"), new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        var link = await app.Client.CreateLinkAsync(new { url = "https://example.com/landing?a=1", forwardQuery = true });
+
+        foreach (var bad in new[] { "\r", "\u0001", "\u007f" })
+        {
+            var answer = await SendRawAsync(app.Address, $"GET /{link.Code}?x=a{bad}b&utm_source=mail HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+            var statusLine = answer[..answer.IndexOf('\r')];
+            Assert.True(statusLine is "HTTP/1.1 302 Found" or "HTTP/1.1 400 Bad Request", $"{(int)bad[0]:x2}: {answer}");
+            if (statusLine.Contains("302", StringComparison.Ordinal))
+            {
+                Assert.Contains("\r\nLocation: https://example.com/landing?a=1&utm_source=mail\r\n", answer, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static async Task<string> SendRawAsync(Uri address, string request)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(address.Host, address.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        using var reader = new StreamReader(stream, Encoding.Latin1);
+        return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
