@@ -24,12 +24,18 @@ public abstract record UpdateLinkResult
     public sealed record NotFound : UpdateLinkResult;
 
     public sealed record Invalid(ValidationErrors Errors) : UpdateLinkResult;
+
+    /// <summary>Other instances kept changing the link; the same request may be sent again.</summary>
+    public sealed record Conflict : UpdateLinkResult;
 }
 
 public enum DeleteLinkResult
 {
     Deleted,
     NotFound,
+
+    /// <summary>Other instances kept changing the link; the same request may be sent again.</summary>
+    Conflict,
 }
 
 public sealed record LinkPage(IReadOnlyList<ShortLink> Items, LinkCursor? Next);

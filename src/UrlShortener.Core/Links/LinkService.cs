@@ -16,7 +16,13 @@ public sealed class LinkService(
 
     // A generated code is taken only when someone chose it as an alias: a second try all but always works.
     private const int GeneratedCodeAttempts = 8;
-    private const int ConcurrentUpdateAttempts = 8;
+
+    // Changes to one link queue behind one of these, so that an instance applies its own concurrent
+    // changes one after another instead of failing each other's revision check; only changes from
+    // other instances can still race, and those retry with a growing, jittered pause.
+    private const int ConcurrentChangeAttempts = 6;
+    private static readonly TimeSpan FirstRetryPause = TimeSpan.FromMilliseconds(10);
+    private readonly SemaphoreSlim[] _changeTurns = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     // Links carry millisecond precision: what a store keeps is exactly what the API returned.
     private DateTimeOffset Now()
@@ -138,70 +144,67 @@ public sealed class LinkService(
             : new LinkPage(items, null);
     }
 
-    public async Task<UpdateLinkResult> UpdateAsync(RequestContext context, string code, LinkChanges changes, CancellationToken cancellationToken)
+    public Task<UpdateLinkResult> UpdateAsync(RequestContext context, string code, LinkChanges changes, CancellationToken cancellationToken) =>
+        InTurnAsync(code, new UpdateLinkResult.Conflict(), ct => TryUpdateAsync(context, code, changes, ct), cancellationToken);
+
+    /// <returns>The outcome, or null when the link changed under this attempt.</returns>
+    private async Task<UpdateLinkResult?> TryUpdateAsync(RequestContext context, string code, LinkChanges changes, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < ConcurrentUpdateAttempts; attempt++)
+        var current = await GetAsync(context.Owner, code, cancellationToken).ConfigureAwait(false);
+        if (current is null)
         {
-            var current = await GetAsync(context.Owner, code, cancellationToken).ConfigureAwait(false);
-            if (current is null)
-            {
-                return new UpdateLinkResult.NotFound();
-            }
-
-            var now = Now();
-            var errors = new ValidationErrors();
-            var url = changes.Url.IsSet ? LinkRules.CheckUrl("url", changes.Url.Value, context, errors) : current.Url;
-            var fallbackUrl = changes.FallbackUrl is { IsSet: true, Value: { } fallback }
-                ? LinkRules.CheckUrl("fallbackUrl", fallback, context, errors)
-                : changes.FallbackUrl.Or(current.FallbackUrl);
-            if (changes.ExpiresAt.IsSet)
-            {
-                LinkRules.CheckExpiry(changes.ExpiresAt.Value, now, errors);
-            }
-
-            LinkRules.CheckMaxClicks(changes.MaxClicks.Or(current.MaxClicks), errors);
-            var redirectType = changes.RedirectType.IsSet
-                ? LinkRules.CheckRedirectType(changes.RedirectType.Value, errors)
-                : current.RedirectType;
-            var tags = changes.Tags.IsSet ? LinkRules.CheckTags(changes.Tags.Value, errors) : current.Tags;
-            if (!errors.IsEmpty)
-            {
-                return new UpdateLinkResult.Invalid(errors);
-            }
-
-            // A new cap is judged against the clicks counted so far: raised above them, the link works again.
-            var maxClicks = changes.MaxClicks.Or(current.MaxClicks);
-            var exhaustedAt = current.ExhaustedAt;
-            if (changes.MaxClicks.IsSet)
-            {
-                exhaustedAt = maxClicks is { } max && await stats.TotalAsync(code, cancellationToken).ConfigureAwait(false) >= max
-                    ? current.ExhaustedAt ?? now
-                    : null;
-            }
-
-            var updated = current with
-            {
-                ExhaustedAt = exhaustedAt,
-                Url = url!,
-                ExpiresAt = changes.ExpiresAt.IsSet ? TruncateToMilliseconds(changes.ExpiresAt.Value) : current.ExpiresAt,
-                MaxClicks = maxClicks,
-                RedirectType = redirectType,
-                FallbackUrl = fallbackUrl,
-                ForwardQuery = changes.ForwardQuery.Or(current.ForwardQuery),
-                Tags = tags,
-                Disabled = changes.Disabled.Or(current.Disabled),
-                UpdatedAt = now,
-                Revision = current.Revision + 1,
-            };
-
-            if (await store.TryReplaceAsync(current, updated, cancellationToken).ConfigureAwait(false))
-            {
-                await cache.InvalidateAsync(code, cancellationToken).ConfigureAwait(false);
-                return new UpdateLinkResult.Updated(updated);
-            }
+            return new UpdateLinkResult.NotFound();
         }
 
-        throw new InvalidOperationException($"Link '{code}' kept changing under {ConcurrentUpdateAttempts} updates in a row.");
+        var now = Now();
+        var errors = new ValidationErrors();
+        var url = changes.Url.IsSet ? LinkRules.CheckUrl("url", changes.Url.Value, context, errors) : current.Url;
+        var fallbackUrl = changes.FallbackUrl is { IsSet: true, Value: { } fallback }
+            ? LinkRules.CheckUrl("fallbackUrl", fallback, context, errors)
+            : changes.FallbackUrl.Or(current.FallbackUrl);
+        if (changes.ExpiresAt.IsSet)
+        {
+            LinkRules.CheckExpiry(changes.ExpiresAt.Value, now, errors);
+        }
+
+        LinkRules.CheckMaxClicks(changes.MaxClicks.Or(current.MaxClicks), errors);
+        var redirectType = changes.RedirectType.IsSet
+            ? LinkRules.CheckRedirectType(changes.RedirectType.Value, errors)
+            : current.RedirectType;
+        var tags = changes.Tags.IsSet ? LinkRules.CheckTags(changes.Tags.Value, errors) : current.Tags;
+        if (!errors.IsEmpty)
+        {
+            return new UpdateLinkResult.Invalid(errors);
+        }
+
+        // A new cap is judged against the clicks counted so far: raised above them, the link works again.
+        var maxClicks = changes.MaxClicks.Or(current.MaxClicks);
+        var exhaustedAt = current.ExhaustedAt;
+        if (changes.MaxClicks.IsSet)
+        {
+            exhaustedAt = maxClicks is { } max && await stats.TotalAsync(code, cancellationToken).ConfigureAwait(false) >= max
+                ? current.ExhaustedAt ?? now
+                : null;
+        }
+
+        var updated = current with
+        {
+            ExhaustedAt = exhaustedAt,
+            Url = url!,
+            ExpiresAt = changes.ExpiresAt.IsSet ? TruncateToMilliseconds(changes.ExpiresAt.Value) : current.ExpiresAt,
+            MaxClicks = maxClicks,
+            RedirectType = redirectType,
+            FallbackUrl = fallbackUrl,
+            ForwardQuery = changes.ForwardQuery.Or(current.ForwardQuery),
+            Tags = tags,
+            Disabled = changes.Disabled.Or(current.Disabled),
+            UpdatedAt = now,
+            Revision = current.Revision + 1,
+        };
+
+        return await TryReplaceAsync(current, updated, cancellationToken).ConfigureAwait(false)
+            ? new UpdateLinkResult.Updated(updated)
+            : null;
     }
 
     /// <summary>
@@ -209,48 +212,79 @@ public sealed class LinkService(
     /// clicks reached it, the link is marked exhausted and answers 410 (or its fallback) from then on.
     /// </summary>
     /// <returns>True when this call marked it.</returns>
-    public async Task<bool> EnforceMaxClicksAsync(string code, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < ConcurrentUpdateAttempts; attempt++)
+    public async Task<bool> EnforceMaxClicksAsync(string code, CancellationToken cancellationToken) =>
+        await InTurnAsync<bool?>(code, false, async ct =>
         {
-            var current = await store.FindAsync(code, cancellationToken).ConfigureAwait(false);
+            var current = await store.FindAsync(code, ct).ConfigureAwait(false);
             if (current is not { MaxClicks: { } max, ExhaustedAt: null, DeletedAt: null }
-                || await stats.TotalAsync(code, cancellationToken).ConfigureAwait(false) < max)
+                || await stats.TotalAsync(code, ct).ConfigureAwait(false) < max)
             {
                 return false;
             }
 
             var now = Now();
-            if (await store.TryReplaceAsync(current, current with { ExhaustedAt = now, UpdatedAt = now, Revision = current.Revision + 1 }, cancellationToken).ConfigureAwait(false))
-            {
-                await cache.InvalidateAsync(code, cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-        }
-
-        return false;
-    }
+            return await TryReplaceAsync(current, current with { ExhaustedAt = now, UpdatedAt = now, Revision = current.Revision + 1 }, ct).ConfigureAwait(false)
+                ? true
+                : null;
+        }, cancellationToken).ConfigureAwait(false) ?? false;
 
     /// <summary>Marks the link deleted: its code is never handed out again and answers 410 from now on.</summary>
-    public async Task<DeleteLinkResult> DeleteAsync(string owner, string code, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < ConcurrentUpdateAttempts; attempt++)
+    public async Task<DeleteLinkResult> DeleteAsync(string owner, string code, CancellationToken cancellationToken) =>
+        await InTurnAsync<DeleteLinkResult?>(code, DeleteLinkResult.Conflict, async ct =>
         {
-            var current = await GetAsync(owner, code, cancellationToken).ConfigureAwait(false);
+            var current = await GetAsync(owner, code, ct).ConfigureAwait(false);
             if (current is null)
             {
                 return DeleteLinkResult.NotFound;
             }
 
             var now = Now();
-            var deleted = current with { DeletedAt = now, UpdatedAt = now, Revision = current.Revision + 1 };
-            if (await store.TryReplaceAsync(current, deleted, cancellationToken).ConfigureAwait(false))
-            {
-                await cache.InvalidateAsync(code, cancellationToken).ConfigureAwait(false);
-                return DeleteLinkResult.Deleted;
-            }
+            return await TryReplaceAsync(current, current with { DeletedAt = now, UpdatedAt = now, Revision = current.Revision + 1 }, ct).ConfigureAwait(false)
+                ? DeleteLinkResult.Deleted
+                : null;
+        }, cancellationToken).ConfigureAwait(false) ?? DeleteLinkResult.Conflict;
+
+    private async Task<bool> TryReplaceAsync(ShortLink current, ShortLink replacement, CancellationToken cancellationToken)
+    {
+        if (!await store.TryReplaceAsync(current, replacement, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
         }
 
-        throw new InvalidOperationException($"Link '{code}' kept changing under {ConcurrentUpdateAttempts} deletes in a row.");
+        await cache.InvalidateAsync(current.Code, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> in the link's turn until it gives an outcome (null: the link changed
+    /// under it), pausing between attempts; <paramref name="conflict"/> when it never did.
+    /// </summary>
+    private async Task<T> InTurnAsync<T>(string code, T conflict, Func<CancellationToken, Task<T?>> attempt, CancellationToken cancellationToken)
+    {
+        var turn = _changeTurns[(uint)StringComparer.Ordinal.GetHashCode(code) % (uint)_changeTurns.Length];
+        await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var pause = FirstRetryPause;
+            for (var tries = 1; ; tries++)
+            {
+                if (await attempt(cancellationToken).ConfigureAwait(false) is { } outcome)
+                {
+                    return outcome;
+                }
+
+                if (tries == ConcurrentChangeAttempts)
+                {
+                    return conflict;
+                }
+
+                await Task.Delay(pause * (0.5 + Random.Shared.NextDouble()), clock, cancellationToken).ConfigureAwait(false);
+                pause *= 2;
+            }
+        }
+        finally
+        {
+            turn.Release();
+        }
     }
 }

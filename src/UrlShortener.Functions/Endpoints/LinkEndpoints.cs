@@ -133,15 +133,25 @@ public static class LinkEndpoints
             UpdateLinkResult.Updated updated => TypedResults.Ok(LinkResponse.From(updated.Link, shortUrls.For(request, code))),
             UpdateLinkResult.NotFound => Problems.LinkNotFound(code),
             UpdateLinkResult.Invalid invalid => Problems.Invalid(invalid.Errors.ToDictionary()),
+            UpdateLinkResult.Conflict => ConcurrentChange(request, code),
             var other => throw new InvalidOperationException($"Unhandled outcome {other}."),
         };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string code, ClaimsPrincipal user, LinkService links, CancellationToken cancellationToken)
+        string code, HttpRequest request, ClaimsPrincipal user, LinkService links, CancellationToken cancellationToken)
     {
-        return await links.DeleteAsync(user.Owner(), code, cancellationToken) == DeleteLinkResult.Deleted
-            ? TypedResults.NoContent()
-            : Problems.LinkNotFound(code);
+        return await links.DeleteAsync(user.Owner(), code, cancellationToken) switch
+        {
+            DeleteLinkResult.Deleted => TypedResults.NoContent(),
+            DeleteLinkResult.Conflict => ConcurrentChange(request, code),
+            _ => Problems.LinkNotFound(code),
+        };
+    }
+
+    private static ProblemHttpResult ConcurrentChange(HttpRequest request, string code)
+    {
+        request.HttpContext.Response.Headers.RetryAfter = "1";
+        return Problems.ConcurrentChange(code);
     }
 }

@@ -16,6 +16,7 @@ public static class Problems
     public const string NotFoundType = "urn:urlshortener:problem:not-found";
     public const string MethodNotAllowedType = "urn:urlshortener:problem:method-not-allowed";
     public const string AliasTakenType = "urn:urlshortener:problem:alias-taken";
+    public const string ConcurrentChangeType = "urn:urlshortener:problem:concurrent-change";
     public const string LinkGoneType = "urn:urlshortener:problem:link-gone";
     public const string BodyTooLargeType = "urn:urlshortener:problem:body-too-large";
     public const string UnsupportedMediaTypeType = "urn:urlshortener:problem:unsupported-media-type";
@@ -45,6 +46,10 @@ public static class Problems
 
     public static ProblemHttpResult AliasTaken(string alias) =>
         Problem(StatusCodes.Status409Conflict, AliasTakenType, "The alias is taken.", $"'{alias}' is already in use; choose another alias.");
+
+    /// <summary>The link kept changing under this request; the caller sets <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult ConcurrentChange(string code) =>
+        Problem(StatusCodes.Status409Conflict, ConcurrentChangeType, "The link is being changed by another request.", $"'{Printable(code)}' changed while this request was applied; nothing of it was stored. Send it again.");
 
     public static ProblemHttpResult LinkGone(string code) =>
         Problem(StatusCodes.Status410Gone, LinkGoneType, "This short link is no longer active.", $"The link '{code}' has expired or was removed.");

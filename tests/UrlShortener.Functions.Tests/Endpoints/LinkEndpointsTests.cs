@@ -167,6 +167,63 @@ public abstract class LinkEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Concurrent_patches_of_one_link_all_apply_and_the_last_one_stands()
+    {
+        var created = await _client.CreateLinkAsync(new { url = "https://example.com/raced" });
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 32).Select(async i =>
+        {
+            using var response = await _client.PatchAsJsonAsync($"/api/links/{created.Code}", new { tags = new[] { $"t{i}" } });
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        Assert.All(answers, answer => Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{(int)answer.StatusCode}: {answer.Body}"));
+        var final = (await _client.GetFromJsonAsync<LinkJson>($"/api/links/{created.Code}"))!;
+        Assert.Single(final.Tags);
+        Assert.Contains(final.Tags[0], Enumerable.Range(0, 32).Select(i => $"t{i}"));
+    }
+
+    [Fact]
+    public async Task Concurrent_patches_and_deletes_from_two_instances_answer_200_204_404_or_409_with_retry_after()
+    {
+        using var second = SecondInstance();
+        var other = second.Client();
+        var codes = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            codes.Add((await _client.CreateLinkAsync(new { url = $"https://example.com/two-{i}" })).Code);
+        }
+
+        var answers = await Task.WhenAll(codes.SelectMany(code => Enumerable.Range(0, 16).Select(async i =>
+        {
+            var client = i % 2 == 0 ? _client : other;
+            using var response = i == 15
+                ? await client.DeleteAsync($"/api/links/{code}")
+                : await client.PatchAsJsonAsync($"/api/links/{code}", new { tags = new[] { $"t{i}" } });
+            return (response.StatusCode, response.Headers.RetryAfter, Body: await response.Content.ReadAsStringAsync());
+        })));
+
+        foreach (var (status, retryAfter, body) in answers)
+        {
+            Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NoContent or HttpStatusCode.NotFound or HttpStatusCode.Conflict, $"{(int)status}: {body}");
+            if (status == HttpStatusCode.Conflict)
+            {
+                Assert.Contains("urn:urlshortener:problem:concurrent-change", body, StringComparison.Ordinal);
+                Assert.NotNull(retryAfter);
+            }
+        }
+
+        Assert.Equal(codes.Count, answers.Count(a => a.StatusCode == HttpStatusCode.NoContent));
+    }
+
+    /// <summary>Another instance of the same deployment: the same store, its own process state.</summary>
+    private TApp SecondInstance() => new()
+    {
+        SharedDataDirectory = app.DataDirectory,
+        CosmosDatabaseName = app.CosmosDatabaseName,
+    };
+
+    [Fact]
     public async Task The_short_url_uses_the_configured_base_url()
     {
         using var configured = new TApp { Settings = new Dictionary<string, string?> { ["Shortener:BaseUrl"] = "https://sho.rt/" } };
