@@ -40,6 +40,11 @@ public static class ClickFacts
             host = host[4..];
         }
 
+        if (host.Length > ClickValidation.MaxNameLength)
+        {
+            return Shortened(host.ToString());
+        }
+
         if (HostsBySpan.TryGetValue(host, out var known))
         {
             return known;
@@ -66,7 +71,27 @@ public static class ClickFacts
         }
 
         var host = uri.IdnHost.ToLowerInvariant();
-        return host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host;
+        return Shortened(host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host);
+    }
+
+    /// <summary>
+    /// A host longer than stats keep loses its leftmost labels until it fits (the site stays, the
+    /// subdomains go); one that cannot be cut so is counted as <see cref="Dimensions.Unknown"/>.
+    /// </summary>
+    private static string Shortened(string host)
+    {
+        while (host.Length > ClickValidation.MaxNameLength)
+        {
+            var dot = host.IndexOf('.', StringComparison.Ordinal);
+            if (dot < 0 || dot == host.Length - 1 || host[0] == '[')
+            {
+                return Dimensions.Unknown;
+            }
+
+            host = host[(dot + 1)..];
+        }
+
+        return host;
     }
 
     /// <summary>

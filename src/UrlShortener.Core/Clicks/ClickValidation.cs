@@ -2,7 +2,10 @@ using UrlShortener.Core.Links;
 
 namespace UrlShortener.Core.Clicks;
 
-/// <summary>What an aggregator accepts from a queue message: anything else is dropped, never counted.</summary>
+/// <summary>
+/// What an aggregator accepts from a queue message: a click with a malformed code, count or time is
+/// dropped, never counted; one with a malformed dimension is counted under "Other" for it.
+/// </summary>
 public static class ClickValidation
 {
     /// <summary>Clicks older than this are refused: they cannot be real (queues keep messages for days, not months).</summary>
@@ -14,7 +17,8 @@ public static class ClickValidation
     /// <summary>Most visits one merged click may stand for: far above what one instance sees in an hour.</summary>
     public const int MaxCount = 100_000_000;
 
-    private const int MaxNameLength = 100;
+    /// <summary>The longest dimension value (a referrer host, a browser name) that stats keep.</summary>
+    public const int MaxNameLength = 100;
 
     /// <returns>Why the click is refused, or null.</returns>
     public static string? Check(ClickEvent click, DateTimeOffset now)
@@ -39,15 +43,25 @@ public static class ClickValidation
             return "the time is too far in the past";
         }
 
-        if (!IsName(click.Browser) || !IsName(click.OperatingSystem) || !IsName(click.Device)
-            || (click.ReferrerHost is not null && !IsName(click.ReferrerHost))
-            || (click.Country is not null && ClickFacts.Country(click.Country) != click.Country))
-        {
-            return "a dimension is malformed";
-        }
-
         return null;
     }
+
+    /// <summary>The click with every dimension a store cannot keep replaced by <see cref="Dimensions.Unknown"/> (the country by none).</summary>
+    public static ClickEvent WithStorableDimensions(ClickEvent click) =>
+        IsName(click.Browser) && IsName(click.OperatingSystem) && IsName(click.Device)
+        && (click.ReferrerHost is null || IsName(click.ReferrerHost))
+        && (click.Country is null || ClickFacts.Country(click.Country) == click.Country)
+            ? click
+            : click with
+            {
+                Browser = Storable(click.Browser),
+                OperatingSystem = Storable(click.OperatingSystem),
+                Device = Storable(click.Device),
+                ReferrerHost = click.ReferrerHost is null ? null : Storable(click.ReferrerHost),
+                Country = click.Country is not null && ClickFacts.Country(click.Country) == click.Country ? click.Country : null,
+            };
+
+    private static string Storable(string value) => IsName(value) ? value : Dimensions.Unknown;
 
     // Names become JSON property names and patch paths: printable, no '/' or '~', bounded.
     private static bool IsName(string value) =>

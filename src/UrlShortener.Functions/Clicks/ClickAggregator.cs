@@ -48,7 +48,7 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
 
             if (problem is null)
             {
-                counted.Add(click);
+                counted.Add(ClickValidation.WithStorableDimensions(click));
             }
             else
             {

@@ -1,3 +1,4 @@
+using CsCheck;
 using UrlShortener.Core.Clicks;
 
 namespace UrlShortener.Core.Tests.Clicks;
@@ -50,6 +51,10 @@ public class ReferrerHostTests
         "http://example.1com/",
         "http://example.c0m/",
         "http://EXAMPLE.com:443?",
+        $"https://{new string('a', 50)}.{new string('b', 46)}.com/",
+        $"https://www.{new string('x', 120)}.example.com/",
+        $"https://{new string('y', 140)}/",
+        $"https://bücher.{new string('c', 99)}.example/",
     ];
 
     [Theory]
@@ -82,4 +87,28 @@ public class ReferrerHostTests
         Assert.Equal("linkedin.com", first);
         Assert.Same(first, again);
     }
+
+    [Theory]
+    [InlineData(101, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.com")]
+    [InlineData(100, null)]
+    public void A_host_longer_than_stats_keep_loses_its_leftmost_labels(int length, string? expected)
+    {
+        var host = $"{new string('a', length - 51)}.{new string('b', 46)}.com";
+
+        Assert.Equal(expected ?? host, ClickFacts.ReferrerHost($"https://{host}/page"));
+    }
+
+    [Fact]
+    public void A_single_label_host_too_long_to_keep_counts_as_other() =>
+        Assert.Equal(Dimensions.Unknown, ClickFacts.ReferrerHost($"https://{new string('y', 140)}/"));
+
+    [Fact]
+    public void Every_referrer_host_is_one_the_stats_stores_can_keep() =>
+        Gen.OneOf(Gen.String, Gen.String[Gen.Char["a-z.-"], 1, 300].Select(h => "https://" + h + "/"))
+            .Sample(referer =>
+            {
+                var host = ClickFacts.ReferrerHost(referer);
+                var click = new ClickEvent("abc", DateTimeOffset.UnixEpoch, host, "Chrome", "Windows", "Desktop", null, false);
+                return host is null || ReferenceEquals(ClickValidation.WithStorableDimensions(click), click);
+            }, iter: 20_000);
 }

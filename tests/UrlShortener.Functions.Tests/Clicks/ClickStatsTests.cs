@@ -287,6 +287,50 @@ public abstract class ClickStatsTests<TApp>
     }
 
     [Fact]
+    public async Task A_visit_from_a_long_referrer_host_counts_under_the_host_cut_to_its_site()
+    {
+        using var app = new TApp { Settings = FastPipeline };
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/long-referrer" });
+        var host = $"{new string('a', 50)}.{new string('b', 46)}.com";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{link.Code}");
+        request.Headers.UserAgent.ParseAdd(Chrome);
+        request.Headers.Referrer = new Uri($"https://{host}/");
+
+        using (var response = await app.ClientWith(null).SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        }
+
+        var stats = await WaitForStatsAsync(app, link.Code, string.Empty, s => s.Total == 1);
+        Assert.Equal($"{new string('b', 46)}.com", stats.Referrers.Single().Name);
+    }
+
+    [Fact]
+    public async Task A_click_with_a_dimension_no_store_can_keep_counts_under_other()
+    {
+        using var app = new TApp { Settings = FastPipeline };
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/odd-dimensions" });
+        var now = app.Clock.GetUtcNow();
+        var odd = JsonSerializer.Serialize(new
+        {
+            clicks = new object[]
+            {
+                new { code = link.Code, ts = now, @ref = new string('r', 150) + ".com", browser = "Chrome", os = "Windows", device = "Desktop" },
+                new { code = link.Code, ts = now, @ref = "t.co", browser = "Chr/ome", os = "Win~dows", device = "Desk\"top", country = "usa" },
+            },
+        });
+
+        using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(HostEnvelope.ServiceBusBatch(("clk-odd", odd))));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stats = await WaitForStatsAsync(app, link.Code, string.Empty, s => s.Total == 2);
+        Assert.Contains(stats.Referrers, r => r.Name == "Other" && r.Clicks == 1);
+        Assert.Contains(stats.Browsers, r => r.Name == "Other" && r.Clicks == 1);
+        Assert.Contains(stats.OperatingSystems, r => r.Name == "Other" && r.Clicks == 1);
+        Assert.Contains(stats.Devices, r => r.Name == "Other" && r.Clicks == 1);
+    }
+
+    [Fact]
     public async Task An_entry_with_a_count_counts_that_many_visits_and_a_bad_count_is_dropped()
     {
         using var app = new TApp { Settings = FastPipeline };
