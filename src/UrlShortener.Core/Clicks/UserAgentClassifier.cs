@@ -16,16 +16,18 @@ public static class UserAgentClassifier
     private static readonly ConcurrentDictionary<string, VisitorKind> Memo = new(StringComparer.Ordinal);
 
     // Crawlers, link unfurlers and monitors. Matched case-insensitively anywhere in the string, all in one pass.
+    // Not a plain app or brand name: DuckDuckGo, LinkedIn and Pinterest ship browsers and in-app browsers
+    // that people use; their crawlers (DuckDuckBot, LinkedInBot, Pinterestbot) are caught by "bot".
     private static readonly SearchValues<string> BotTokens = SearchValues.Create(
     [
         "bot", "crawler", "spider", "slurp", "facebookexternalhit", "facebookcatalog", "meta-externalagent", "whatsapp",
-        "telegram", "discord", "skypeuripreview", "embedly", "quora link preview", "pinterest", "vkshare", "w3c_validator",
-        "redditbot", "linkedin", "mastodon", "bitlybot", "tumblr", "outbrain", "flipboard", "nuzzel", "qwantify", "ia_archiver",
+        "telegram", "discord", "skypeuripreview", "embedly", "quora link preview", "vkshare", "w3c_validator",
+        "redditbot", "mastodon", "bitlybot", "tumblr", "outbrain", "flipboard", "nuzzel", "qwantify", "ia_archiver",
         "headlesschrome", "phantomjs", "lighthouse", "pingdom", "uptimerobot", "statuscake", "site24x7", "newrelicpinger",
         "datadog", "checkly", "better uptime", "gtmetrix", "curl/", "wget/", "python-requests", "python-urllib", "aiohttp",
         "go-http-client", "okhttp", "java/", "apache-httpclient", "libwww-perl", "node-fetch", "axios/", "httpclient",
         "postmanruntime", "insomnia", "scrapy", "feedfetcher", "google-read-aloud", "googleother", "apis-google",
-        "mediapartners-google", "adsbot", "bingpreview", "yandex", "baiduspider", "duckduckgo", "petalbot", "applebot",
+        "mediapartners-google", "adsbot", "bingpreview", "yandex", "baiduspider", "petalbot", "applebot",
         "ahrefs", "semrush", "mj12bot", "dotbot", "bytespider", "gptbot", "chatgpt-user", "claudebot", "anthropic-ai",
         "perplexitybot", "ccbot", "amazonbot", "preview", "validator", "monitor", "check_http", "zgrab", "masscan",
     ], StringComparison.OrdinalIgnoreCase);

@@ -1,3 +1,4 @@
+using CsCheck;
 using UrlShortener.Core.Clicks;
 
 namespace UrlShortener.Core.Tests.Clicks;
@@ -59,4 +60,14 @@ public class UserAgentClassifierTests
     [InlineData("1A", null)]
     public void Countries_are_iso_alpha_2_codes(string header, string? country) =>
         Assert.Equal(country, ClickFacts.Country(header));
+
+    [Fact]
+    public void Any_request_headers_make_a_click_the_aggregator_counts_as_it_is() =>
+        Gen.Select(Gen.String, Gen.String, Gen.String, Gen.OneOf(Gen.Const("GET"), Gen.Const("HEAD")))
+            .Sample((userAgent, referer, country, method) =>
+            {
+                var click = ClickFacts.Create("abc", DateTimeOffset.UtcNow, method, userAgent, referer, country, isPrefetch: false);
+                return ClickValidation.Check(click, DateTimeOffset.UtcNow) is null
+                    && ReferenceEquals(ClickValidation.WithStorableDimensions(click), click);
+            }, iter: 20_000);
 }
