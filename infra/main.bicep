@@ -16,7 +16,7 @@ param hostingPlan string = 'FlexConsumption'
 @description('Most instances the app scales out to.')
 param maximumInstanceCount int = 40
 
-@description('Public base URL of short links (e.g. https://sho.rt); empty: the request\'s own host.')
+@description('Public base URL of short links (e.g. https://sho.rt, a custom domain); empty: the app\'s default host, https://<app>.azurewebsites.net.')
 param baseUrl string = ''
 
 @description('Key of the code permutation: long, random, never changed. Stored in Key Vault.')
@@ -116,7 +116,7 @@ var keySettings = flatten(map(range(0, length(apiKeys)), i => concat(
 
 var appSettings = concat([
   { name: 'AZURE_CLIENT_ID', value: identity.outputs.clientId }
-  { name: 'Shortener__BaseUrl', value: baseUrl }
+  { name: 'Shortener__BaseUrl', value: empty(baseUrl) ? 'https://${names.app}.azurewebsites.net' : baseUrl }
   { name: 'Shortener__CodeSecret', value: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.codeSecretUri})' }
   { name: 'Cosmos__AccountEndpoint', value: cosmos.outputs.endpoint }
   { name: 'Cosmos__DatabaseName', value: databaseName }

@@ -38,7 +38,7 @@ free_port() { local port; while :; do port=$((20000 + RANDOM % 20000)); (exec 3<
 wait_for() { for _ in $(seq 300); do curl -sf "$1" >/dev/null && return; sleep 0.1; done; echo "pair.sh: $1 did not answer" >&2; exit 1; }
 
 key=pair-$RANDOM$RANDOM$RANDOM
-common=(ASPNETCORE_ENVIRONMENT=Production "Shortener__CodeSecret=$(head -c 32 /dev/urandom | base64)"
+common=(ASPNETCORE_ENVIRONMENT=Production Shortener__BaseUrl=https://sho.rt "Shortener__CodeSecret=$(head -c 32 /dev/urandom | base64)"
   Auth__ApiKeys__0__Owner=pair "Auth__ApiKeys__0__KeyHash=$(printf %s "$key" | sha256sum | cut -d' ' -f1)"
   Auth__ApiKeys__0__Scopes__0=links:write)
 cosmos=()

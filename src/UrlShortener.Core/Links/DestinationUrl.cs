@@ -13,10 +13,10 @@ public static class DestinationUrl
     /// sent in a Location header unchanged.
     /// </summary>
     /// <param name="text">The URL as the client sent it.</param>
-    /// <param name="ownAuthorities">host[:port] of this shortener, lower case; links to them are refused.</param>
+    /// <param name="own">Where this shortener answers; links there are refused.</param>
     /// <param name="normalized">The stored form when valid.</param>
     /// <returns>Why the URL is refused, or null.</returns>
-    public static string? Check(string text, IReadOnlyCollection<string> ownAuthorities, out string normalized)
+    public static string? Check(string text, OwnHosts own, out string normalized)
     {
         normalized = string.Empty;
         if (text.Length == 0)
@@ -41,9 +41,12 @@ public static class DestinationUrl
         if (!text.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
             && !text.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            return SchemeOf(text) is { } scheme
-                ? $"scheme '{scheme}' is not allowed; use http or https."
-                : "must be an absolute http or https URL.";
+            return SchemeOf(text) switch
+            {
+                "http" or "https" => "must start with http:// or https:// followed by a host.",
+                { } scheme => $"scheme '{scheme}' is not allowed; use http or https.",
+                null => "must be an absolute http or https URL.",
+            };
         }
 
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
@@ -56,18 +59,14 @@ public static class DestinationUrl
             return "must not contain credentials.";
         }
 
-        if (ownAuthorities.Contains(Authority(uri)))
+        if (own.Contains(uri))
         {
-            return "must not point back to this shortener.";
+            return "must not point back to this shortener (a short link to it could loop).";
         }
 
         normalized = ToAscii(text, uri);
         return normalized.Length > MaxLength ? $"must be at most {MaxLength} characters long once encoded." : null;
     }
-
-    /// <summary>host[:port] in lower case, the port left out when it is the scheme's default.</summary>
-    public static string Authority(Uri uri) =>
-        uri.IsDefaultPort ? uri.IdnHost.ToLowerInvariant() : $"{uri.IdnHost.ToLowerInvariant()}:{uri.Port}";
 
     // RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
     private static string? SchemeOf(string text)

@@ -61,4 +61,4 @@ public sealed class ValidationErrors
 }
 
 /// <summary>Who asks, and which hosts are this shortener (a link to them would loop).</summary>
-public sealed record RequestContext(string Owner, IReadOnlyCollection<string> OwnAuthorities);
+public sealed record RequestContext(string Owner, OwnHosts Own);

@@ -9,7 +9,7 @@ public static class LinkRules
 
     public static string? CheckUrl(string field, string url, RequestContext context, ValidationErrors errors)
     {
-        var problem = DestinationUrl.Check(url, context.OwnAuthorities, out var normalized);
+        var problem = DestinationUrl.Check(url, context.Own, out var normalized);
         if (problem is not null)
         {
             errors.Add(field, problem);

@@ -59,7 +59,7 @@ public static class LinkEndpoints
         using var body = document!;
         var errors = new ValidationErrors();
         var draft = LinkRequestParser.ParseCreate(body.RootElement, errors);
-        var context = new RequestContext(user.Owner(), shortUrls.OwnAuthorities(request));
+        var context = new RequestContext(user.Owner(), shortUrls.Own(request));
         if (!errors.IsEmpty)
         {
             links.Validate(context, draft, errors);
@@ -127,7 +127,7 @@ public static class LinkEndpoints
             return Problems.Invalid(errors.ToDictionary());
         }
 
-        var context = new RequestContext(user.Owner(), shortUrls.OwnAuthorities(request));
+        var context = new RequestContext(user.Owner(), shortUrls.Own(request));
         return await links.UpdateAsync(context, code, changes, cancellationToken) switch
         {
             UpdateLinkResult.Updated updated => TypedResults.Ok(LinkResponse.From(updated.Link, shortUrls.For(request, code))),

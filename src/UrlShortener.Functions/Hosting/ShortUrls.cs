@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using UrlShortener.Core.Links;
 
@@ -7,35 +9,55 @@ namespace UrlShortener.Functions.Hosting;
 public sealed class ShortUrls
 {
     private readonly string? _baseUrl;
-    private readonly string? _baseAuthority;
+    private readonly List<Uri> _configured = [];
+    private readonly IServer _server;
+    private OwnHosts? _own;
 
-    public ShortUrls(IOptions<ShortenerOptions> options)
+    public ShortUrls(IOptions<ShortenerOptions> options, IConfiguration configuration, IServer server)
     {
+        _server = server;
         if (options.Value.BaseUrl is { Length: > 0 } baseUrl)
         {
-            var uri = new Uri(baseUrl);
             _baseUrl = baseUrl.TrimEnd('/');
-            _baseAuthority = DestinationUrl.Authority(uri);
+            _configured.Add(new Uri(baseUrl));
+        }
+
+        // App Service and Functions name the app's own default host here (app.azurewebsites.net).
+        if (configuration["WEBSITE_HOSTNAME"] is { Length: > 0 } siteHost && Uri.TryCreate($"https://{siteHost}/", UriKind.Absolute, out var site))
+        {
+            _configured.Add(site);
         }
     }
 
+    /// <summary>
+    /// The short URL of <paramref name="code"/>: on the configured base URL, which is required outside
+    /// Development; only there may the request's own scheme and host stand in for it.
+    /// </summary>
     public string For(HttpRequest request, string code) =>
         $"{_baseUrl ?? $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase.ToUriComponent()}"}/{code}";
 
-    /// <summary>host[:port] of the configured base URL and of the request: a destination must be neither.</summary>
-    public IReadOnlyCollection<string> OwnAuthorities(HttpRequest request)
+    /// <summary>
+    /// The base URL, the app's site name, every address the server listens on, and the host this
+    /// request came to: a destination must be none of them. A spoofed Host header can only add to them.
+    /// </summary>
+    public OwnHosts Own(HttpRequest request)
     {
-        var authorities = new HashSet<string>(StringComparer.Ordinal);
-        if (_baseAuthority is not null)
-        {
-            authorities.Add(_baseAuthority);
-        }
+        var own = _own ??= OwnHosts.Of(_configured.Concat(ListeningAddresses()));
+        return request.Host.HasValue && Uri.TryCreate($"{request.Scheme}://{request.Host.ToUriComponent()}/", UriKind.Absolute, out var host)
+            ? own.With(host)
+            : own;
+    }
 
-        if (request.Host.HasValue && Uri.TryCreate($"{request.Scheme}://{request.Host.ToUriComponent()}/", UriKind.Absolute, out var own))
+    // Read on first use, once the server listens. Kestrel writes "any address" as + or *.
+    private IEnumerable<Uri> ListeningAddresses()
+    {
+        foreach (var address in _server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
         {
-            authorities.Add(DestinationUrl.Authority(own));
+            var text = address.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0", StringComparison.Ordinal);
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
+            {
+                yield return uri;
+            }
         }
-
-        return authorities;
     }
 }

@@ -11,7 +11,7 @@ public sealed class ShortenerOptions
     /// <summary>Used only in Development when no secret is configured; never outside it.</summary>
     internal const string DevelopmentCodeSecret = "development-only-code-secret-do-not-deploy";
 
-    /// <summary>Public base URL of short links, e.g. https://sho.rt. Default: the request's own scheme and host.</summary>
+    /// <summary>Public base URL of short links, e.g. https://sho.rt. Required outside Development, where the request's own scheme and host stand in.</summary>
     public string? BaseUrl { get; set; }
 
     /// <summary>Length of generated codes (5 to 10). Changing it on a live store starts a new code space.</summary>
@@ -35,7 +35,11 @@ internal sealed class ShortenerOptionsValidator(IHostEnvironment environment) : 
     public ValidateOptionsResult Validate(string? name, ShortenerOptions options)
     {
         var failures = new List<string>();
-        if (options.BaseUrl is { Length: > 0 } baseUrl
+        if (string.IsNullOrEmpty(options.BaseUrl) && !environment.IsDevelopment())
+        {
+            failures.Add($"Shortener:BaseUrl is required in the {environment.EnvironmentName} environment: the public base of short links, e.g. https://sho.rt (short URLs never come from a request's Host header there).");
+        }
+        else if (options.BaseUrl is { Length: > 0 } baseUrl
             && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri)
                 || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
                 || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0))

@@ -373,6 +373,7 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Shortener__CodeSecret"] = _codeSecret,
+            ["Shortener__BaseUrl"] = "https://sho.rt",
             ["Auth__ApiKeys__0__Owner"] = "benchmark",
             ["Auth__ApiKeys__0__KeyHash"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(_apiKey))),
             ["Auth__ApiKeys__0__Scopes__0"] = "links:write",

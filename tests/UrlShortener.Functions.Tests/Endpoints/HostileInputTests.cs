@@ -68,6 +68,46 @@ public sealed class HostileInputTests(ShortenerApp app) : IClassFixture<Shortene
         Assert.Equal("https://example.com/kept", (await _client.GetFromJsonAsync<LinkJson>($"/api/links/{link.Code}"))!.Url);
     }
 
+    [Theory]
+    [InlineData("http://localhost/loopb")]
+    [InlineData("http://127.0.0.1/loopb")]
+    [InlineData("http://[::1]/x")]
+    [InlineData("http://localhost./x")]
+    [InlineData("http://0x7f000001/x")]
+    [InlineData("http://2130706433/x")]
+    [InlineData("https://LOCALHOST:443/x")]
+    public async Task A_destination_on_this_shortener_is_refused_in_every_spelling(string url)
+    {
+        using var response = await _client.PostAsJsonAsync("/api/links", new { url, alias = "loop-" + Guid.NewGuid().ToString("N")[..8] });
+
+        await ProblemAssert.NamesFieldAsync(response, "url");
+    }
+
+    [Fact]
+    public async Task Two_links_cannot_point_at_each_other()
+    {
+        using var first = await _client.PostAsJsonAsync("/api/links", new { url = "http://127.0.0.1/loopb", alias = "loopa" });
+        using var second = await _client.PostAsJsonAsync("/api/links", new { url = "http://localhost/loopa", alias = "loopb" });
+
+        await ProblemAssert.NamesFieldAsync(first, "url");
+        await ProblemAssert.NamesFieldAsync(second, "url");
+    }
+
+    [Fact]
+    public async Task A_spoofed_host_header_neither_lets_a_loop_in_nor_changes_the_short_url()
+    {
+        using var loop = new HttpRequestMessage(HttpMethod.Post, "/api/links") { Content = JsonContent.Create(new { url = "http://localhost/x" }) };
+        loop.Headers.Host = "evil.example";
+        using var refused = await _client.SendAsync(loop);
+        using var valid = new HttpRequestMessage(HttpMethod.Post, "/api/links") { Content = JsonContent.Create(new { url = "https://example.com/fine" }) };
+        valid.Headers.Host = "evil.example";
+        using var created = await _client.SendAsync(valid);
+
+        await ProblemAssert.NamesFieldAsync(refused, "url");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.StartsWith("http://localhost/", (await created.Content.ReadFromJsonAsync<LinkJson>())!.ShortUrl, StringComparison.Ordinal);
+    }
+
     private static ByteArrayContent Json(byte[] body)
     {
         var content = new ByteArrayContent(body);
@@ -101,6 +141,18 @@ public sealed class RawRequestTests : IDisposable
                 Assert.Contains("\r\nLocation: https://example.com/landing?a=1&utm_source=mail\r\n", answer, StringComparison.Ordinal);
             }
         }
+    }
+
+    [Fact]
+    public async Task In_development_a_spoofed_host_does_not_hide_the_address_the_app_listens_on()
+    {
+        await using var app = await AppProcess.StartBuiltAsync(_directory.File("links.db"), new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/links") { Content = JsonContent.Create(new { url = $"http://localhost:{app.Address.Port}/x" }) };
+        request.Headers.Host = "evil.example";
+
+        using var response = await app.Client.SendAsync(request);
+
+        await ProblemAssert.NamesFieldAsync(response, "url");
     }
 
     private static async Task<string> SendRawAsync(Uri address, string request)

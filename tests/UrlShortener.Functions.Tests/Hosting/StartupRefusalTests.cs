@@ -30,6 +30,7 @@ public sealed class StartupRefusalTests : IDisposable
     [InlineData("Shortener__CodeSecret", "", "Shortener:CodeSecret is required")]
     [InlineData("Shortener__CodeSecret", "short", "Shortener:CodeSecret must be at least 16 characters")]
     [InlineData("Shortener__BaseUrl", "sho.rt", "Shortener:BaseUrl must be an absolute http or https URL")]
+    [InlineData("Shortener__BaseUrl", "", "Shortener:BaseUrl is required in the Production environment")]
     [InlineData("Shortener__CodeLength", "3", "Shortener:CodeLength must be 5 to 10")]
     [InlineData("Shortener__CodeLength", "seven", "Shortener:CodeLength")]
     [InlineData("Shortener__KeyRangeSize", "0", "Shortener:KeyRangeSize must be 1 to 1000000")]
@@ -92,6 +93,7 @@ public sealed class StartupRefusalTests : IDisposable
             ["ASPNETCORE_ENVIRONMENT"] = environment,
             ["Embedded__DatabasePath"] = _directory.File("links.db"),
             ["Shortener__CodeSecret"] = "test-code-secret-0123456789",
+            ["Shortener__BaseUrl"] = "https://sho.rt",
             ["Auth__ApiKeys__0__Owner"] = key.Owner,
             ["Auth__ApiKeys__0__KeyHash"] = key.Hash,
         };

@@ -111,6 +111,7 @@ public class ShortenerApp : WebApplicationFactory<Program>
         if (EnvironmentName != "Development")
         {
             settings["Shortener:CodeSecret"] = "test-code-secret-0123456789";
+            settings["Shortener:BaseUrl"] = "http://localhost";
         }
 
         if (Backend == Backend.CosmosRedis)
