@@ -11,11 +11,12 @@ public static class LinkEndpoints
 {
     public static RouteGroupBuilder MapLinks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/links").WithTags("Links");
+        var group = app.MapGroup("/api/links").WithTags("Links").ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("", CreateAsync)
+            .WithName("createLink")
             .RequireAuthorization(Scopes.LinksWrite)
-            .Accepts<CreateLinkRequest>("application/json")
+            .WithMetadata(new JsonRequestBody(OpenApiDocumentation.CreateLinkSchema, "application/json"))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -23,25 +24,33 @@ public static class LinkEndpoints
             .WithSummary("Shorten a URL, with a generated code or a custom alias.");
 
         group.MapGet("", ListAsync)
+            .WithName("listLinks")
             .RequireAuthorization(Scopes.LinksRead)
             .ProducesValidationProblem()
             .WithSummary("The caller's links, newest first, a page at a time.");
 
         group.MapGet("/{code}", GetAsync)
+            .WithName("getLink")
             .RequireAuthorization(Scopes.LinksRead)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One of the caller's links.");
 
         group.MapPatch("/{code}", UpdateAsync)
+            .WithName("updateLink")
             .RequireAuthorization(Scopes.LinksWrite)
-            .Accepts<UpdateLinkRequest>("application/json", "application/merge-patch+json")
+            .WithMetadata(new JsonRequestBody(OpenApiDocumentation.UpdateLinkSchema, "application/json", "application/merge-patch+json"))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Change a link: fields left out stay as they are, null clears an optional field.");
 
         group.MapDelete("/{code}", DeleteAsync)
+            .WithName("deleteLink")
             .RequireAuthorization(Scopes.LinksWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Delete a link: its short URL answers 410 from then on.");
 
         return group;

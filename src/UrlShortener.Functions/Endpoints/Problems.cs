@@ -52,7 +52,7 @@ public static class Problems
         Problem(StatusCodes.Status409Conflict, ConcurrentChangeType, "The link is being changed by another request.", $"'{Printable(code)}' changed while this request was applied; nothing of it was stored. Send it again.");
 
     public static ProblemHttpResult LinkGone(string code) =>
-        Problem(StatusCodes.Status410Gone, LinkGoneType, "This short link is no longer active.", $"The link '{code}' has expired or was removed.");
+        Problem(StatusCodes.Status410Gone, LinkGoneType, "This short link is no longer active.", $"The link '{Printable(code)}' has expired or was removed.");
 
     public static ProblemHttpResult BodyTooLarge(int limit) =>
         Problem(StatusCodes.Status413PayloadTooLarge, BodyTooLargeType, "The request body is too large.", $"Send at most {limit} bytes.");
@@ -90,5 +90,5 @@ public static class Problems
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: type);
 
     // Codes reach here only after validation, but a 404 for a malformed path must not echo arbitrary text.
-    private static string Printable(string code) => code.Length <= 64 && code.All(char.IsAsciiLetterOrDigit) ? code : "(malformed)";
+    private static string Printable(string code) => Core.Links.ShortCode.IsWellFormed(code) ? code : "(malformed)";
 }

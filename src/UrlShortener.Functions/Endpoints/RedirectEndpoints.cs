@@ -19,6 +19,7 @@ public static class RedirectEndpoints
             app.ServiceProvider.GetRequiredService<TimeProvider>(),
             app.ServiceProvider.GetRequiredService<ClickCapture>());
         return app.MapMethods("/{code}", [HttpMethods.Get, HttpMethods.Head], redirects.AnswerAsync)
+            .WithName("followLink")
             .WithTags("Redirect")
             .AllowAnonymous()
             .Produces(StatusCodes.Status302Found)
@@ -27,6 +28,7 @@ public static class RedirectEndpoints
             .Produces(StatusCodes.Status308PermanentRedirect)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Follow a short link: 302 (or the link's 301, 307, 308) with Location.")
             // Answered by the routing middleware itself: no status-code pages (every answer here has
             // its body), no authentication or authorization (anonymous). The exception handler
@@ -44,7 +46,7 @@ public static class RedirectEndpoints
         {
             if (!ShortCode.IsWellFormed(code))
             {
-                return Problems.LinkNotFound(code).ExecuteAsync(context);
+                return Refuse(Problems.LinkNotFound(code), context);
             }
 
             var find = lookup.FindAsync(code, context.RequestAborted);
@@ -76,10 +78,23 @@ public static class RedirectEndpoints
                     return Task.CompletedTask;
                 case RedirectDecision.Gone:
                     context.Response.Headers.CacheControl = TemporaryCacheControl;
-                    return Problems.LinkGone(code).ExecuteAsync(context);
+                    return Refuse(Problems.LinkGone(code), context);
                 default:
-                    return Problems.LinkNotFound(code).ExecuteAsync(context);
+                    return Refuse(Problems.LinkNotFound(code), context);
             }
+        }
+
+        // A HEAD gets the status and media type of the GET's problem without its body.
+        private static Task Refuse(Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem, HttpContext context)
+        {
+            if (!HttpMethods.IsHead(context.Request.Method))
+            {
+                return problem.ExecuteAsync(context);
+            }
+
+            context.Response.StatusCode = problem.StatusCode;
+            context.Response.ContentType = problem.ContentType;
+            return Task.CompletedTask;
         }
     }
 }

@@ -11,10 +11,12 @@ public static class StatsEndpoints
 {
     public static IEndpointConventionBuilder MapStats(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/links/{code}/stats", GetAsync)
+            .WithName("getLinkStats")
             .WithTags("Stats")
             .RequireAuthorization(Scopes.StatsRead)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Human clicks by hour or day in [from, to), bot clicks, and breakdowns largest first. Default: the last 24 hours by hour.");
 
     private static async Task<Results<Ok<StatsReport>, ProblemHttpResult>> GetAsync(

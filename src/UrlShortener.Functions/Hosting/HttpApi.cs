@@ -18,10 +18,16 @@ public static class HttpApi
         }
 
         var services = builder.Services;
-        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+
+            // Numbers are written as numbers, and the document must not promise that strings are read as them.
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
         services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.AssignType);
         services.AddExceptionHandler<StoreFailureHandler>();
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiDocumentation.Configure);
         return builder;
     }
 

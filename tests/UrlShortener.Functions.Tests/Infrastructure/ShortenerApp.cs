@@ -153,6 +153,12 @@ public sealed class CosmosRedisApp : ShortenerApp
     public CosmosRedisApp() => Backend = Backend.CosmosRedis;
 }
 
+/// <summary>The app as <c>dotnet run</c> starts it: Development, no API keys, open to a single local owner.</summary>
+public sealed class OpenDevelopmentApp : ShortenerApp
+{
+    public OpenDevelopmentApp() => EnvironmentName = "Development";
+}
+
 /// <summary>An API key of the test configuration: the secret a client sends, and what the app stores.</summary>
 public sealed record TestKey(string Owner, string Secret, params string[] Scopes)
 {
