@@ -94,10 +94,9 @@ public sealed class SqliteClickStore(SqliteDatabase database, TimeProvider clock
         }, cancellationToken);
 
     public Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, ct) =>
+        // One transaction: the message id and every count it adds commit together, or none does.
+        database.WriteInTransactionAsync(async (connection, transaction, ct) =>
         {
-            // One transaction: the message id and every count it adds commit together, or none does.
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             if (await ExecuteAsync(connection, transaction, "INSERT OR IGNORE INTO stats_applied (message_id, applied_at) VALUES ($p0, $p1);", ct, messageId, now).ConfigureAwait(false) == 0)
             {
@@ -140,7 +139,6 @@ public sealed class SqliteClickStore(SqliteDatabase database, TimeProvider clock
                 await RunAsync(totals, ct, day.Code, day.Humans, day.Bots).ConfigureAwait(false);
             }
 
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
             return 1;
         }, cancellationToken);
 

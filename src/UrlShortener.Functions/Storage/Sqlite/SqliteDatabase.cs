@@ -48,6 +48,9 @@ public sealed class SqliteDatabase : IDisposable
     private readonly ConcurrentDictionary<string, ConcurrentBag<PreparedRead>> _prepared = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IGroupedWrite> _grouped = new();
 
+    // Why the last write failed for want of storage (disk full, I/O error, read-only); null once one commits again.
+    private volatile string? _storageFailure;
+
     static SqliteDatabase() => SQLitePCL.Batteries.Init();
 
     public SqliteDatabase(IOptions<EmbeddedOptions> options, IHostEnvironment environment)
@@ -63,6 +66,9 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     public string FilePath { get; }
+
+    /// <summary>Why the last write could not be stored (the disk is full, say), or null while writes commit.</summary>
+    public string? StorageFailure => _storageFailure;
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -109,12 +115,58 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
-            return await write(connection, CancellationToken.None).ConfigureAwait(false);
+            var result = await write(connection, CancellationToken.None).ConfigureAwait(false);
+            _storageFailure = null;
+            return result;
+        }
+        catch (SqliteException exception) when (IsStorageFailure(exception))
+        {
+            _storageFailure = exception.Message;
+            throw;
         }
         finally
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> as this process's only writer in one transaction, and returns its
+    /// result only once the commit is durable: a result read before a commit that failed (RETURNING on
+    /// a full disk) never escapes.
+    /// </summary>
+    public Task<T> WriteInTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var committed = false;
+            try
+            {
+                var result = await write(connection, transaction, ct).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                committed = true;
+                return result;
+            }
+            finally
+            {
+                End(connection, transaction, committed);
+            }
+        }, cancellationToken);
+
+    private static bool IsStorageFailure(SqliteException exception) =>
+        exception.SqliteErrorCode is SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN;
+
+    // Disposing rolls back what did not commit. On a full disk or an I/O error SQLite has already rolled
+    // back by itself, which Microsoft.Data.Sqlite does not notice: its ROLLBACK would then fail with "no
+    // transaction is active" and hide the first error. An empty transaction gives it something to end.
+    private static void End(SqliteConnection connection, SqliteTransaction transaction, bool committed)
+    {
+        if (!committed && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
+        {
+            SQLitePCL.raw.sqlite3_exec(connection.Handle, "BEGIN;");
+        }
+
+        transaction.Dispose();
     }
 
     /// <summary>
@@ -155,16 +207,32 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
-            foreach (var write in group)
+            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
+            var committed = false;
+            try
             {
-                write.Run(connection, transaction);
+                foreach (var write in group)
+                {
+                    write.Run(connection, transaction);
+                }
+
+                await transaction.CommitAsync().ConfigureAwait(false);
+                committed = true;
+            }
+            finally
+            {
+                End(connection, transaction, committed);
             }
 
-            await transaction.CommitAsync().ConfigureAwait(false);
+            _storageFailure = null;
         }
         catch (Exception exception)
         {
+            if (exception is SqliteException sqlite && IsStorageFailure(sqlite))
+            {
+                _storageFailure = sqlite.Message;
+            }
+
             foreach (var write in group)
             {
                 write.Fail(exception);
