@@ -1,4 +1,5 @@
 using UrlShortener.Core.Clicks;
+using UrlShortener.Functions.Hosting;
 using UrlShortener.Functions.Storage.Sqlite;
 
 namespace UrlShortener.Functions.Clicks;
@@ -34,7 +35,7 @@ public static class ClickPipeline
         if (!services.Any(d => d.ServiceType == typeof(IStatsStore)))
         {
             builder.AddEmbeddedDatabase();
-            services.AddSingleton<IStatsStore>(sp => sp.GetRequiredService<SqliteClickStore>());
+            services.AddSingleton<IStatsStore>(sp => new DeadlineStatsStore(sp.GetRequiredService<SqliteClickStore>(), sp.GetRequiredService<StoreDeadline>()));
         }
 
         if (embeddedQueue)

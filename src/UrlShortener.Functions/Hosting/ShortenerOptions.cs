@@ -28,6 +28,9 @@ public sealed class ShortenerOptions
 
     /// <summary>How many links the in-process cache holds at most.</summary>
     public int LocalCacheCapacity { get; set; } = 100_000;
+
+    /// <summary>How long a call to the link or stats store, and a readiness check, may take before it counts as failed (503).</summary>
+    public double StoreTimeoutSeconds { get; set; } = 5;
 }
 
 internal sealed class ShortenerOptionsValidator(IHostEnvironment environment) : IValidateOptions<ShortenerOptions>
@@ -69,6 +72,11 @@ internal sealed class ShortenerOptionsValidator(IHostEnvironment environment) : 
         if (options.LocalCacheSeconds is < 0 or > 3600 || double.IsNaN(options.LocalCacheSeconds))
         {
             failures.Add($"Shortener:LocalCacheSeconds must be 0 to 3600 (got {options.LocalCacheSeconds}).");
+        }
+
+        if (options.StoreTimeoutSeconds is < 0.1 or > 120 || double.IsNaN(options.StoreTimeoutSeconds))
+        {
+            failures.Add($"Shortener:StoreTimeoutSeconds must be 0.1 to 120 (got {options.StoreTimeoutSeconds}).");
         }
 
         if (options.LocalCacheCapacity < 1)

@@ -24,6 +24,8 @@ public static class ShortenerServices
         services.AddSingleton<IValidateOptions<ShortenerOptions>, ShortenerOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StoreDeadline>();
+        services.AddOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>().PostConfigure<StoreDeadline>(StoreDeadline.Apply);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ShortenerOptions>>().Value;

@@ -67,8 +67,9 @@ public abstract class LinkLookupTests<TApp>
         /// <summary>Puts the counter around whichever store the app registered.</summary>
         public void Install(IServiceCollection services)
         {
-            var real = services.Last(d => d.ServiceType == typeof(ILinkStore)).ImplementationType!;
-            services.AddSingleton<ILinkStore>(sp => new CountingStore((ILinkStore)ActivatorUtilities.CreateInstance(sp, real), this));
+            var real = services.Last(d => d.ServiceType == typeof(ILinkStore));
+            services.AddSingleton<ILinkStore>(sp => new CountingStore(
+                (ILinkStore)(real.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, real.ImplementationType!)), this));
         }
 
         public int Reads(string code)

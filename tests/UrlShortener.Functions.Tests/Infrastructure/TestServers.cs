@@ -118,7 +118,25 @@ public sealed class CosmosEmulator : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync();
+    /// <summary>Stops the emulator without killing it (SIGSTOP), as a hung server or a lost network would: connections open, nothing answers.</summary>
+    public void Freeze() => Signal("STOP");
+
+    public void Thaw() => Signal("CONT");
+
+    public async ValueTask DisposeAsync()
+    {
+        Thaw();
+        await StopAsync();
+    }
+
+    private void Signal(string signal)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+    }
 
     /// <summary>A private emulator, for a test that stops it.</summary>
     public static async Task<CosmosEmulator> StartAsync()

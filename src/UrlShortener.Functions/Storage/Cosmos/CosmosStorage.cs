@@ -9,6 +9,7 @@ using UrlShortener.Core.Clicks;
 using UrlShortener.Core.Keys;
 using UrlShortener.Core.Links;
 using UrlShortener.Functions.Endpoints;
+using UrlShortener.Functions.Hosting;
 
 namespace UrlShortener.Functions.Storage.Cosmos;
 
@@ -26,9 +27,12 @@ public static class CosmosStorage
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.AddSingleton(sp => new CosmosDatabase(sp.GetRequiredService<IOptions<CosmosOptions>>(), sp.GetRequiredService<TokenCredential>));
         services.AddHostedService<CosmosInitializer>();
-        services.AddSingleton<ILinkStore, CosmosLinkStore>();
-        services.AddSingleton<IKeyRangeSource, CosmosKeyRangeSource>();
-        services.AddSingleton<IStatsStore, CosmosStatsStore>();
+        services.AddSingleton<CosmosLinkStore>();
+        services.AddSingleton<CosmosKeyRangeSource>();
+        services.AddSingleton<CosmosStatsStore>();
+        services.AddSingleton<ILinkStore>(sp => new DeadlineLinkStore(sp.GetRequiredService<CosmosLinkStore>(), sp.GetRequiredService<StoreDeadline>()));
+        services.AddSingleton<IKeyRangeSource>(sp => new DeadlineKeyRangeSource(sp.GetRequiredService<CosmosKeyRangeSource>(), sp.GetRequiredService<StoreDeadline>()));
+        services.AddSingleton<IStatsStore>(sp => new DeadlineStatsStore(sp.GetRequiredService<CosmosStatsStore>(), sp.GetRequiredService<StoreDeadline>()));
         services.AddHealthChecks().AddCheck<CosmosHealthCheck>("cosmos", tags: [HealthEndpoints.ReadyTag]);
         return builder;
     }
@@ -47,7 +51,9 @@ public static class CosmosStorage
         {
             try
             {
-                using var response = await database.Links.ReadItemStreamAsync("!probe", new PartitionKey("!probe"), cancellationToken: cancellationToken);
+                // The SDK does not give up on a server that accepts connections and never answers: stop waiting at the check's deadline.
+                using var response = await database.Links.ReadItemStreamAsync("!probe", new PartitionKey("!probe"), cancellationToken: cancellationToken)
+                    .WaitAsync(cancellationToken);
                 return response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound
                     ? HealthCheckResult.Healthy()
                     : HealthCheckResult.Unhealthy($"Cosmos DB answered {(int)response.StatusCode}.");

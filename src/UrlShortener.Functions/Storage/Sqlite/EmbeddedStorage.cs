@@ -11,8 +11,10 @@ public static class EmbeddedStorage
     public static WebApplicationBuilder AddEmbeddedStorage(this WebApplicationBuilder builder)
     {
         builder.AddEmbeddedDatabase();
-        builder.Services.AddSingleton<ILinkStore, SqliteLinkStore>();
-        builder.Services.AddSingleton<IKeyRangeSource, SqliteKeyRangeSource>();
+        builder.Services.AddSingleton<SqliteLinkStore>();
+        builder.Services.AddSingleton<SqliteKeyRangeSource>();
+        builder.Services.AddSingleton<ILinkStore>(sp => new DeadlineLinkStore(sp.GetRequiredService<SqliteLinkStore>(), sp.GetRequiredService<StoreDeadline>()));
+        builder.Services.AddSingleton<IKeyRangeSource>(sp => new DeadlineKeyRangeSource(sp.GetRequiredService<SqliteKeyRangeSource>(), sp.GetRequiredService<StoreDeadline>()));
         return builder;
     }
 

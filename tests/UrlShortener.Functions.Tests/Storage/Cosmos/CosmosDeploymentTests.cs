@@ -73,4 +73,61 @@ public sealed class CosmosDeploymentTests
         Assert.NotNull(uncached.Headers.RetryAfter);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
     }
+
+    [Fact]
+    public async Task A_hung_store_is_waited_on_no_longer_than_its_deadline_and_then_answers_503()
+    {
+        await using var emulator = await CosmosEmulator.StartAsync();
+        using var app = new CosmosRedisApp
+        {
+            CosmosConnectionString = emulator.ConnectionString,
+            Settings = new Dictionary<string, string?> { ["Shortener:StoreTimeoutSeconds"] = "2", ["Shortener:LocalCacheSeconds"] = "0" },
+        };
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/before-the-hang" });
+        var visitor = app.ClientWith(null);
+
+        emulator.Freeze();
+        var answers = await Task.WhenAll(
+            TimedAsync(() => app.Client().PostAsJsonAsync("/api/links", new { url = "https://example.com/new" })),
+            TimedAsync(() => visitor.GetAsync("/neverseen")),
+            TimedAsync(() => app.Client().GetAsync($"/api/links/{link.Code}/stats")),
+            TimedAsync(() => app.Client().PatchAsJsonAsync($"/api/links/{link.Code}", new { disabled = true })),
+            TimedAsync(() => visitor.GetAsync("/readyz")),
+            TimedAsync(() => visitor.GetAsync("/healthz")));
+
+        foreach (var (response, elapsed) in answers)
+        {
+            Console.WriteLine($"{response.RequestMessage!.RequestUri}: {(int)response.StatusCode} after {elapsed}");
+        }
+
+        foreach (var (response, elapsed) in answers[..4])
+        {
+            await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable, "urn:urlshortener:problem:service-unavailable");
+            Assert.NotNull(response.Headers.RetryAfter);
+            Assert.True(elapsed < TimeSpan.FromSeconds(12), $"{response.RequestMessage!.RequestUri} took {elapsed}");
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answers[4].Response.StatusCode);
+        Assert.True(answers[4].Elapsed < TimeSpan.FromSeconds(12), $"/readyz took {answers[4].Elapsed}");
+        Assert.Equal(HttpStatusCode.OK, answers[5].Response.StatusCode);
+
+        emulator.Thaw();
+        var thawed = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            using var after = await visitor.GetAsync($"/{link.Code}");
+            status = after.StatusCode;
+        }
+        while (status != HttpStatusCode.Found && thawed.Elapsed < TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.Found, status);
+
+        static async Task<(HttpResponseMessage Response, TimeSpan Elapsed)> TimedAsync(Func<Task<HttpResponseMessage>> send)
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var response = await send();
+            return (response, started.Elapsed);
+        }
+    }
 }
