@@ -25,6 +25,11 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
 {
     private static readonly TimeSpan SecondDeleteDelay = TimeSpan.FromSeconds(2);
 
+    // Polly v8's breaker judges a failure ratio over a window: after a busy healthy spell a Redis that
+    // stops answering would cost every redirect the full timeout for seconds. This many timeouts in a
+    // row isolate the circuit at once (Polly has no consecutive-failure breaker since v8).
+    private const int TimeoutsInARowToSkip = 3;
+
     private readonly RedisOptions _options;
     private readonly ILogger<RedisLinkCache> _logger;
     private readonly ConnectionMultiplexer _redis;
@@ -32,6 +37,10 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingDeletes = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
+    private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly CircuitBreakerManualControl _isolation = new();
+    private readonly TimeSpan _breakDuration;
+    private int _timeoutsInARow;
 
     public RedisLinkCache(IOptions<RedisOptions> options, TimeProvider clock, ILogger<RedisLinkCache> logger)
     {
@@ -46,14 +55,17 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         _redis = ConnectionMultiplexer.Connect(configuration);
         _timeout = TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1));
+        _breakDuration = TimeSpan.FromSeconds(Math.Max(_options.BreakSeconds, 0.5));
         _breaker = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = 0.5,
                 MinimumThroughput = 5,
                 SamplingDuration = TimeSpan.FromSeconds(5),
-                BreakDuration = TimeSpan.FromSeconds(Math.Max(_options.BreakSeconds, 0.5)),
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                BreakDuration = _breakDuration,
+                StateProvider = _circuit,
+                ManualControl = _isolation,
+                ShouldHandle = args => ValueTask.FromResult(Judge(args.Outcome.Exception)),
                 OnOpened = _ =>
                 {
                     Log.RedisSkipped(_logger, _options.BreakSeconds);
@@ -69,6 +81,9 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
     }
 
     public bool IsConnected => _redis.IsConnected;
+
+    /// <summary>True while the breaker keeps calls away from Redis.</summary>
+    public bool IsSkipped => _circuit.CircuitState is CircuitState.Open or CircuitState.Isolated;
 
     public async ValueTask<(bool Found, ShortLink? Link)> TryGetAsync(string code)
     {
@@ -159,6 +174,43 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
         _breaker.ExecuteAsync(
             static async (state, token) => await state.Call(state.Database, state.Key).WaitAsync(state.Timeout, state.Clock, token).ConfigureAwait(false),
             (Call: call, Database: _redis.GetDatabase(), Key: (RedisKey)Key(code), Timeout: _timeout, Clock: _clock));
+
+    // Every outcome passes here: it counts timeouts in a row, and says which failures the ratio counts.
+    private bool Judge(Exception? exception)
+    {
+        if (exception is TimeoutException)
+        {
+            if (Interlocked.Increment(ref _timeoutsInARow) == TimeoutsInARowToSkip)
+            {
+                _ = SkipForABreakAsync();
+            }
+
+            return true;
+        }
+
+        if (exception is null && Volatile.Read(ref _timeoutsInARow) != 0)
+        {
+            Volatile.Write(ref _timeoutsInARow, 0);
+        }
+
+        return exception is not null and not OperationCanceledException;
+    }
+
+    // Isolated for one break, then closed: the next calls try Redis again, and three more timeouts isolate it again.
+    private async Task SkipForABreakAsync()
+    {
+        try
+        {
+            await _isolation.IsolateAsync().ConfigureAwait(false);
+            Log.RedisSkipped(_logger, _breakDuration.TotalSeconds);
+            await Task.Delay(_breakDuration, _clock).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _timeoutsInARow, 0);
+            await _isolation.CloseAsync().ConfigureAwait(false);
+        }
+    }
 
     private string Key(string code) => _options.KeyPrefix + "link:" + code;
 

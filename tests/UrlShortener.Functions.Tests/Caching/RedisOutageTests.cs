@@ -102,4 +102,42 @@ public sealed class RedisOutageTests
             Assert.Equal("https://example.com/while-redis-hangs", response.Headers.Location?.OriginalString);
         }
     }
+
+    [Fact]
+    public async Task After_a_busy_healthy_spell_a_paused_redis_is_skipped_after_a_few_timeouts_in_a_row()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var app = new CosmosRedisApp
+        {
+            RedisConnectionString = redis.ConnectionString,
+            Settings = new Dictionary<string, string?>
+            {
+                ["Shortener:LocalCacheSeconds"] = "0",
+                ["Redis:OperationTimeoutMilliseconds"] = "100",
+                ["Redis:BreakSeconds"] = "30",
+            },
+        };
+        var visitor = app.ClientWith(null);
+        var code = (await app.Client().CreateLinkAsync(new { url = "https://example.com/busy-then-paused" })).Code;
+        var cache = app.Service<UrlShortener.Functions.Caching.RedisLinkCache>();
+        await RedirectAsync(visitor, code, times: 2000);
+        Assert.False(cache.IsSkipped);
+
+        // A window of 2,000 successes: a failure ratio alone would keep asking Redis for seconds.
+        await redis.PauseAsync(TimeSpan.FromSeconds(20));
+        for (var i = 0; i < 10; i++)
+        {
+            await RedirectAsync(visitor, code, times: 1);
+        }
+
+        Assert.True(cache.IsSkipped, "Redis was still asked after ten timeouts in a row");
+        await RedirectAsync(visitor, code, times: 400);
+    }
+
+    private static async Task RedirectAsync(HttpClient visitor, string code, int times) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, times), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, ct) =>
+        {
+            using var response = await visitor.GetAsync($"/{code}", ct);
+            Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        });
 }
