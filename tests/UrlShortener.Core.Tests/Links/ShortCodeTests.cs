@@ -1,3 +1,4 @@
+using CsCheck;
 using UrlShortener.Core.Links;
 
 namespace UrlShortener.Core.Tests.Links;
@@ -40,4 +41,16 @@ public class ShortCodeTests
     [InlineData("a/b")]
     public void Paths_that_cannot_be_codes_are_not_well_formed(string path) =>
         Assert.False(ShortCode.IsWellFormed(path));
+
+    [Fact]
+    public void Any_text_is_an_alias_exactly_when_it_is_a_well_formed_unreserved_code_of_3_to_64_characters() =>
+        Gen.OneOf(Gen.String, Gen.String[Gen.Char["A-Za-z0-9_.-"], 0, 70], Gen.OneOf(ShortCode.ReservedWords.ToArray()))
+            .Sample(alias =>
+            {
+                var problem = ShortCode.CheckAlias(alias);
+                var valid = alias.Length is >= ShortCode.MinAliasLength and <= ShortCode.MaxAliasLength
+                    && alias.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+                    && !ShortCode.ReservedWords.Contains(alias);
+                return valid ? problem is null && ShortCode.IsWellFormed(alias) : problem is { Length: > 0 };
+            }, iter: 20_000);
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using CsCheck;
 using System.Text;
 using UrlShortener.Functions.Tests.Infrastructure;
 
@@ -106,6 +108,54 @@ public sealed class HostileInputTests(ShortenerApp app) : IClassFixture<Shortene
         await ProblemAssert.NamesFieldAsync(refused, "url");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.StartsWith("http://localhost/", (await created.Content.ReadFromJsonAsync<LinkJson>())!.ShortUrl, StringComparison.Ordinal);
+    }
+
+    private static readonly string[] LinkFields = ["url", "alias", "expiresAt", "maxClicks", "redirectType", "fallbackUrl", "forwardQuery", "tags", "disabled", "code", "other"];
+
+    private static readonly Gen<JsonNode?> AnyJsonValue = Gen.OneOf(
+        Gen.Const<JsonNode?>(() => null),
+        Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
+        Gen.Long.Select(n => (JsonNode?)JsonValue.Create(n)),
+        Gen.Double.Where(double.IsFinite).Select(n => (JsonNode?)JsonValue.Create(n)),
+        Gen.String.Select(t => (JsonNode?)JsonValue.Create(t)),
+        Gen.OneOf(new[] { "https://example.com/a", "http://localhost/x", "2030-01-01T00:00:00Z", "2020-01-01T00:00:00Z", "my-alias", "301" }).Select(t => (JsonNode?)JsonValue.Create(t)),
+        Gen.Int[0, 400].Select(n => (JsonNode?)JsonValue.Create(n)),
+        Gen.String.Array[0, 25].Select(items => (JsonNode?)new JsonArray([.. items.Select(i => (JsonNode?)JsonValue.Create(i))])));
+
+    private static readonly Gen<string> AnyLinkBody = Gen.OneOf(
+        Gen.Select(Gen.OneOf(LinkFields), AnyJsonValue).Array[0, 8].Select(fields =>
+        {
+            var body = new JsonObject();
+            foreach (var (name, value) in fields)
+            {
+                body[name] = value;
+            }
+
+            return body.ToJsonString();
+        }),
+        Gen.String);
+
+    [Fact]
+    public async Task Any_create_body_answers_201_or_a_400_409_problem_and_never_more() =>
+        await AnyLinkBody.SampleAsync(async body =>
+        {
+            using var response = await _client.PostAsync("/api/links", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.BadRequest or HttpStatusCode.Conflict, $"{(int)response.StatusCode} for {body}");
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }, iter: 1_500);
+
+    [Fact]
+    public async Task Any_patch_body_answers_200_or_a_400_problem_and_never_more()
+    {
+        var link = await _client.CreateLinkAsync(new { url = "https://example.com/patched-at-random" });
+        await AnyLinkBody.SampleAsync(async body =>
+        {
+            using var response = await _client.PatchAsync($"/api/links/{link.Code}", new StringContent(body, Encoding.UTF8, "application/merge-patch+json"));
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{(int)response.StatusCode} for {body}");
+        }, iter: 1_500);
     }
 
     private static ByteArrayContent Json(byte[] body)
