@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
-using System.Text;
 using UrlShortener.Functions.Tests.Infrastructure;
 
 namespace UrlShortener.Functions.Tests.Endpoints;
