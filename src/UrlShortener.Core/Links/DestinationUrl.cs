@@ -107,19 +107,15 @@ public static class DestinationUrl
         var rest = text.IndexOfAny(['/', '?', '#'], start);
         if (rest >= 0)
         {
-            Span<byte> utf8 = stackalloc byte[4];
             foreach (var rune in text.AsSpan(rest).EnumerateRunes())
             {
                 if (rune.IsAscii)
                 {
                     builder.Append((char)rune.Value);
-                    continue;
                 }
-
-                var count = rune.EncodeToUtf8(utf8);
-                for (var i = 0; i < count; i++)
+                else
                 {
-                    builder.Append('%').Append(utf8[i].ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+                    builder.AppendEscaped(rune);
                 }
             }
         }

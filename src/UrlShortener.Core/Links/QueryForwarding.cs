@@ -61,7 +61,6 @@ public static class QueryForwarding
         }
 
         var builder = new StringBuilder(pair.Length + 16);
-        Span<byte> utf8 = stackalloc byte[4];
         var index = 0;
         foreach (var rune in pair.EnumerateRunes())
         {
@@ -70,13 +69,10 @@ public static class QueryForwarding
             if (keep)
             {
                 builder.Append((char)rune.Value);
-                continue;
             }
-
-            var count = rune.EncodeToUtf8(utf8);
-            for (var i = 0; i < count; i++)
+            else
             {
-                builder.Append('%').Append(utf8[i].ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+                builder.AppendEscaped(rune);
             }
         }
 

@@ -43,6 +43,13 @@ public sealed class StoreDeadline(IOptions<ShortenerOptions> options)
         return AwaitAsync(task, deadline, cancellationToken);
     }
 
+    /// <summary>
+    /// Stops waiting for <paramref name="task"/> at the deadline without cancelling it: for the redirect's
+    /// read, where an embedded store answers at once and must not pay for a token source.
+    /// </summary>
+    public Task<T> WaitAsync<T>(Task<T> task, CancellationToken cancellationToken) =>
+        task.IsCompleted ? task : WaitOrTimeOutAsync(task, cancellationToken);
+
     public Task RunAsync(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
         RunAsync(async token =>
         {
@@ -54,7 +61,8 @@ public sealed class StoreDeadline(IOptions<ShortenerOptions> options)
     {
         try
         {
-            return await task.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+            // One timer: the deadline's token ends the wait as well as the call.
+            return await task.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -63,6 +71,18 @@ public sealed class StoreDeadline(IOptions<ShortenerOptions> options)
         finally
         {
             deadline.Dispose();
+        }
+    }
+
+    private async Task<T> WaitOrTimeOutAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await task.WaitAsync(Timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException($"The store did not answer within {Timeout.TotalSeconds:0.#} s.", exception);
         }
     }
 
@@ -85,7 +105,7 @@ public sealed class DeadlineLinkStore(ILinkStore store, StoreDeadline deadline) 
         deadline.RunAsync(token => store.TryCreateAsync(link, token), cancellationToken);
 
     public Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken) =>
-        deadline.RunAsync(token => store.FindAsync(code, token), cancellationToken);
+        deadline.WaitAsync(store.FindAsync(code, cancellationToken), cancellationToken);
 
     public Task<bool> TryReplaceAsync(ShortLink current, ShortLink updated, CancellationToken cancellationToken) =>
         deadline.RunAsync(token => store.TryReplaceAsync(current, updated, token), cancellationToken);

@@ -10,16 +10,7 @@ public sealed class RedisOutageTests
     public async Task Redirects_and_creates_keep_working_while_redis_is_down_and_the_cache_is_used_again_when_it_returns()
     {
         await using var redis = await RedisServer.StartAsync();
-        using var app = new CosmosRedisApp
-        {
-            RedisConnectionString = redis.ConnectionString,
-            Settings = new Dictionary<string, string?>
-            {
-                // No L1: every redirect goes through Redis, so the outage is felt on each one.
-                ["Shortener:LocalCacheSeconds"] = "0",
-                ["Redis:BreakSeconds"] = "1",
-            },
-        };
+        using var app = WithoutLocalCache(redis, ("Redis:BreakSeconds", "1"));
         var api = app.Client();
         var visitor = app.ClientWith(null);
         var codes = new List<string>();
@@ -74,15 +65,7 @@ public sealed class RedisOutageTests
     public async Task A_redirect_does_not_wait_for_a_redis_that_has_stopped_answering()
     {
         await using var redis = await RedisServer.StartAsync();
-        using var app = new CosmosRedisApp
-        {
-            RedisConnectionString = redis.ConnectionString,
-            Settings = new Dictionary<string, string?>
-            {
-                ["Shortener:LocalCacheSeconds"] = "0",
-                ["Redis:OperationTimeoutMilliseconds"] = "100",
-            },
-        };
+        using var app = WithoutLocalCache(redis, ("Redis:OperationTimeoutMilliseconds", "100"));
         var visitor = app.ClientWith(null);
         var code = (await app.Client().CreateLinkAsync(new { url = "https://example.com/while-redis-hangs" })).Code;
         using (var first = await visitor.GetAsync($"/{code}"))
@@ -107,16 +90,7 @@ public sealed class RedisOutageTests
     public async Task After_a_busy_healthy_spell_a_paused_redis_is_skipped_after_a_few_timeouts_in_a_row()
     {
         await using var redis = await RedisServer.StartAsync();
-        using var app = new CosmosRedisApp
-        {
-            RedisConnectionString = redis.ConnectionString,
-            Settings = new Dictionary<string, string?>
-            {
-                ["Shortener:LocalCacheSeconds"] = "0",
-                ["Redis:OperationTimeoutMilliseconds"] = "100",
-                ["Redis:BreakSeconds"] = "30",
-            },
-        };
+        using var app = WithoutLocalCache(redis, ("Redis:OperationTimeoutMilliseconds", "100"), ("Redis:BreakSeconds", "30"));
         var visitor = app.ClientWith(null);
         var code = (await app.Client().CreateLinkAsync(new { url = "https://example.com/busy-then-paused" })).Code;
         var cache = app.Service<UrlShortener.Functions.Caching.RedisLinkCache>();
@@ -133,6 +107,13 @@ public sealed class RedisOutageTests
         Assert.True(cache.IsSkipped, "Redis was still asked after ten timeouts in a row");
         await RedirectAsync(visitor, code, times: 400);
     }
+
+    // No L1: every redirect goes through Redis, so an outage is felt on each one.
+    private static CosmosRedisApp WithoutLocalCache(RedisServer redis, params (string Name, string Value)[] settings) => new()
+    {
+        RedisConnectionString = redis.ConnectionString,
+        Settings = settings.Append((Name: "Shortener:LocalCacheSeconds", Value: "0")).ToDictionary(s => s.Name, s => (string?)s.Value),
+    };
 
     private static async Task RedirectAsync(HttpClient visitor, string code, int times) =>
         await Parallel.ForEachAsync(Enumerable.Range(0, times), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, ct) =>
