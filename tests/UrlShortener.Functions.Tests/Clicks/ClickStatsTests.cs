@@ -513,24 +513,6 @@ public sealed class ClickStatsOnEmbeddedTests : ClickStatsTests<ShortenerApp>
 
 public sealed class ClickStatsOnCosmosRedisTests : ClickStatsTests<CosmosRedisApp>
 {
-    [Fact]
-    public async Task A_stats_document_from_before_the_slots_gets_them_and_counts_once()
-    {
-        using var app = new CosmosRedisApp();
-        var database = app.Services.GetRequiredService<CosmosDatabase>();
-        var stats = app.Services.GetRequiredService<IStatsStore>();
-        var older = new { id = "total", code = "legacy", humans = 5, bots = 0, applied = new[] { "old-message" } };
-        Assert.True(await database.TryCreateAsync(database.Stats, older, new PartitionKey("legacy"), CancellationToken.None));
-        var clicks = new DailyClicks("legacy", new DateOnly(2026, 11, 20));
-        clicks.Hours[9] = 2;
-
-        await stats.ApplyAsync("msg-new", [clicks], CancellationToken.None);
-        await stats.ApplyAsync("msg-new", [clicks], CancellationToken.None);
-
-        Assert.Equal(7, await stats.TotalAsync("legacy", CancellationToken.None));
-        Assert.Equal(1, await RememberedMessagesAsync(app, "legacy"));
-    }
-
     private protected override async Task<int> RememberedMessagesAsync(CosmosRedisApp app, string code)
     {
         var database = app.Services.GetRequiredService<CosmosDatabase>();
@@ -538,7 +520,7 @@ public sealed class ClickStatsOnCosmosRedisTests : ClickStatsTests<CosmosRedisAp
         foreach (var id in new[] { "20261120", "total" })
         {
             var found = await database.FindAsync<AppliedPartsDocument>(database.Stats, id, new PartitionKey(code), CancellationToken.None);
-            var applied = found!.Value.Document.Slots()!;
+            var applied = found!.Value.Document.Applied!;
             remembered = Math.Max(remembered, applied.Even.Ids.Count + applied.Odd.Ids.Count);
         }
 

@@ -161,14 +161,8 @@ public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock
 
             // Neither condition held: the part was applied before, or another writer changed the slot in between. Look.
             var found = await database.FindAsync<AppliedPartsDocument>(database.Stats, documentId, partition, cancellationToken).ConfigureAwait(false);
-            if (found?.Document.Slots() is not { Even: var even, Odd: var odd })
+            if (found?.Document.Applied is not { Even: var even, Odd: var odd })
             {
-                if (found is not null)
-                {
-                    // A document without slots (written before they existed): give it empty ones, then patch again.
-                    await PatchAsync(documentId, partition, [PatchOperation.Set("/applied", AppliedParts.For(hour))], "FROM c WHERE NOT IS_DEFINED(c.applied.even)", cancellationToken).ConfigureAwait(false);
-                }
-
                 continue;
             }
 
@@ -227,22 +221,7 @@ internal sealed class AppliedSlot
 /// <summary>Only the applied ids of a stats document: what a patch whose condition did not hold looks up.</summary>
 internal sealed class AppliedPartsDocument
 {
-    /// <summary>The slots; in a document written before them, a plain list of ids.</summary>
-    public JsonElement Applied { get; set; }
-
-    /// <summary>The slots, or null for a document without them.</summary>
-    public AppliedParts? Slots()
-    {
-        if (Applied.ValueKind != JsonValueKind.Object || !Applied.TryGetProperty("even", out var even) || !Applied.TryGetProperty("odd", out var odd))
-        {
-            return null;
-        }
-
-        return new AppliedParts { Even = Slot(even), Odd = Slot(odd) };
-
-        static AppliedSlot Slot(JsonElement slot) =>
-            new() { Hour = slot.GetProperty("hour").GetInt64(), Ids = [.. slot.GetProperty("ids").EnumerateArray().Select(id => id.GetString() ?? string.Empty)] };
-    }
+    public AppliedParts? Applied { get; set; }
 }
 
 /// <summary>A link's clicks on one UTC day in container <c>stats</c>; id = day (yyyyMMdd). Reads leave out the applied ids.</summary>

@@ -79,14 +79,6 @@ public sealed class SqliteDatabase : IDisposable
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         command.CommandText = Schema + SqliteClickStore.Schema;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-
-        // Databases made before maxClicks was enforced lack the column.
-        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('links') WHERE name = 'exhausted_at';";
-        if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
-        {
-            command.CommandText = "ALTER TABLE links ADD COLUMN exhausted_at INTEGER NULL;";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
