@@ -9,7 +9,7 @@ using UrlShortener.Functions.Storage.Sqlite;
 
 NativeHeap.LimitRetention();
 
-var builder = WebApplication.CreateSlimBuilder(args);
+var builder = HttpApi.CreateBuilder(args);
 builder.AddHttpApi();
 builder.AddApiKeyAuthentication();
 builder.AddShortener();

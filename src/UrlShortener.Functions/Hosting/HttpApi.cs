@@ -8,6 +8,35 @@ namespace UrlShortener.Functions.Hosting;
 
 public static class HttpApi
 {
+    /// <summary>
+    /// Settings the app's speed or safety depends on, beneath every other source: started from any folder,
+    /// where no appsettings.json is found, the app still logs no request (which halved the hot redirect).
+    /// </summary>
+    private static readonly Dictionary<string, string?> Defaults = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
+    };
+
+    /// <summary>
+    /// The app's builder: its content root is the app's own folder unless set (a service manager may start it
+    /// from anywhere), and <see cref="Defaults"/> lie under every configuration source.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var contentRootSet = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"));
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = contentRootSet ? null : AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = Defaults });
+        return builder;
+    }
+
     /// <summary>JSON, problem details, OpenAPI, and the address to listen on.</summary>
     public static WebApplicationBuilder AddHttpApi(this WebApplicationBuilder builder)
     {

@@ -30,4 +30,24 @@ public class RequestLoggingTests
 
         Assert.True(app.Service<ILoggerFactory>().CreateLogger(HostingDiagnostics).IsEnabled(LogLevel.Information));
     }
+
+    [Fact]
+    public async Task Started_from_another_folder_the_app_keeps_its_defaults_and_logs_no_request()
+    {
+        using var elsewhere = new TempDirectory("elsewhere");
+        await using var app = await AppProcess.StartBuiltFromAsync(elsewhere.Path, elsewhere.File("links.db"), new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        });
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await app.Client.GetAsync($"/nosuchcode{i}");
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        Assert.Contains($"Content root path: {Path.Combine(AppProcess.RepositoryRoot, "src", "UrlShortener.Functions", "bin")}", app.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Request starting", app.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Request finished", app.Output, StringComparison.Ordinal);
+    }
 }

@@ -54,6 +54,14 @@ public sealed class AppProcess : IAsyncDisposable
     public static Task<AppProcess> StartBuiltAsync(string databasePath, IDictionary<string, string> environment, string? appPath = null) =>
         StartAsync(databasePath, environment, appPath is null ? BuiltAppCommand() : AppCommand(appPath));
 
+    /// <summary>The built app started from <paramref name="workingDirectory"/>, as a service manager may start it from anywhere.</summary>
+    public static Task<AppProcess> StartBuiltFromAsync(string workingDirectory, string databasePath, IDictionary<string, string> environment)
+    {
+        var start = BuiltAppCommand();
+        start.WorkingDirectory = workingDirectory;
+        return StartAsync(databasePath, environment, start);
+    }
+
     private static async Task<AppProcess> StartAsync(string databasePath, IDictionary<string, string>? environment, ProcessStartInfo start)
     {
         var port = FreePort();
