@@ -27,6 +27,8 @@ public static class ClickPipeline
             .Validate(o => o.ShutdownFlushSeconds is >= 0 and <= 120, "Clicks:ShutdownFlushSeconds must be 0 to 120.")
             .Validate(o => o.AggregatorPollMilliseconds is >= 10 and <= 60_000, "Clicks:AggregatorPollMilliseconds must be 10 to 60000.")
             .ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<ClickMetrics>();
         services.AddSingleton<ClickRecorder>();
         services.AddSingleton<ClickCapture>();
         services.AddSingleton<ClickAggregator>();

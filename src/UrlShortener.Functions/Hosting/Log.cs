@@ -35,4 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "{Count} clicks could not be sent to the queue within {Seconds} s of shutdown and are lost")]
     public static partial void ClicksLostAtShutdown(ILogger logger, long count, double seconds);
+
+    [LoggerMessage(12, LogLevel.Warning, "{Count} clicks dropped in the last {IntervalSeconds} s: the click buffer is full, so the queue is down or slower than the visits")]
+    public static partial void ClicksDropped(ILogger logger, long count, double intervalSeconds);
 }
