@@ -130,36 +130,14 @@ public sealed class SqliteDatabase : IDisposable
     public Task<T> WriteInTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, ct) =>
         {
-            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            var committed = false;
-            try
-            {
-                var result = await write(connection, transaction, ct).ConfigureAwait(false);
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
-                committed = true;
-                return result;
-            }
-            finally
-            {
-                End(connection, transaction, committed);
-            }
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var result = await write(connection, transaction, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return result;
         }, cancellationToken);
 
     private static bool IsStorageFailure(SqliteException exception) =>
         exception.SqliteErrorCode is SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN;
-
-    // Disposing rolls back what did not commit. On a full disk or an I/O error SQLite has already rolled
-    // back by itself, which Microsoft.Data.Sqlite does not notice: its ROLLBACK would then fail with "no
-    // transaction is active" and hide the first error. An empty transaction gives it something to end.
-    private static void End(SqliteConnection connection, SqliteTransaction transaction, bool committed)
-    {
-        if (!committed && SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
-        {
-            SQLitePCL.raw.sqlite3_exec(connection.Handle, "BEGIN;");
-        }
-
-        transaction.Dispose();
-    }
 
     /// <summary>
     /// Runs <paramref name="write"/> in a group commit: whoever holds the writer's turn commits every
@@ -199,22 +177,13 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
-            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
-            var committed = false;
-            try
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
+            foreach (var write in group)
             {
-                foreach (var write in group)
-                {
-                    write.Run(connection, transaction);
-                }
+                write.Run(connection, transaction);
+            }
 
-                await transaction.CommitAsync().ConfigureAwait(false);
-                committed = true;
-            }
-            finally
-            {
-                End(connection, transaction, committed);
-            }
+            await transaction.CommitAsync().ConfigureAwait(false);
 
             _storageFailure = null;
         }

@@ -131,7 +131,7 @@ public sealed class SqliteDiskFullTests : IDisposable
             }
             catch (Microsoft.Data.Sqlite.SqliteException exception)
             {
-                Assert.Equal(SQLitePCL.raw.SQLITE_FULL, exception.SqliteErrorCode);
+                Assert.True(exception.SqliteErrorCode == SQLitePCL.raw.SQLITE_FULL, exception.ToString());
                 refused++;
             }
         }
