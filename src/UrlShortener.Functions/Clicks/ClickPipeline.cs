@@ -37,13 +37,13 @@ public static class ClickPipeline
         if (!services.Any(d => d.ServiceType == typeof(IStatsStore)))
         {
             builder.AddEmbeddedDatabase();
-            services.AddSingleton<IStatsStore>(sp => new DeadlineStatsStore(sp.GetRequiredService<SqliteClickStore>(), sp.GetRequiredService<StoreDeadline>()));
+            services.AddSingleton<IStatsStore>(sp => new DeadlineStatsStore(sp.GetRequiredService<SqliteStatsStore>(), sp.GetRequiredService<StoreDeadline>()));
         }
 
         if (embeddedQueue)
         {
             builder.AddEmbeddedDatabase();
-            services.AddSingleton<IClickPublisher>(sp => sp.GetRequiredService<SqliteClickStore>());
+            services.AddSingleton<IClickPublisher>(sp => sp.GetRequiredService<SqliteClickQueue>());
             services.AddHostedService<EmbeddedClickAggregation>();
         }
 

@@ -10,7 +10,7 @@ namespace UrlShortener.Functions.Clicks;
 /// A store failure leaves the message queued and tries again later.
 /// </summary>
 public sealed class EmbeddedClickAggregation(
-    SqliteClickStore queue,
+    SqliteClickQueue queue,
     ClickAggregator aggregator,
     IOptions<ClickOptions> options,
     ILogger<EmbeddedClickAggregation> logger) : BackgroundService

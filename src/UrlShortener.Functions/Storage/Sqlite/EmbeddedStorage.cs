@@ -33,7 +33,8 @@ public static class EmbeddedStorage
             .ValidateOnStart();
         services.AddSingleton<SqliteDatabase>();
         services.AddHostedService<SqliteInitializer>();
-        services.AddSingleton<SqliteClickStore>();
+        services.AddSingleton<SqliteClickQueue>();
+        services.AddSingleton<SqliteStatsStore>();
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>("embedded-store", tags: [HealthEndpoints.ReadyTag]);
         return builder;
     }

@@ -77,7 +77,7 @@ public sealed class SqliteDatabase : IDisposable
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode = WAL;";
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        command.CommandText = Schema + SqliteClickStore.Schema;
+        command.CommandText = Schema + SqliteClickQueue.Schema + SqliteStatsStore.Schema;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -5,11 +5,8 @@ using UrlShortener.Functions.Clicks;
 
 namespace UrlShortener.Functions.Storage.Sqlite;
 
-/// <summary>
-/// The embedded click pipeline in the SQLite file: a durable queue of click messages (the default
-/// when Service Bus is not configured), and the hourly stats.
-/// </summary>
-public sealed class SqliteClickStore(SqliteDatabase database, TimeProvider clock) : IClickPublisher, IStatsStore
+/// <summary>The embedded hourly stats in the SQLite file, applied once per message id.</summary>
+public sealed class SqliteStatsStore(SqliteDatabase database, TimeProvider clock) : IStatsStore
 {
     /// <summary>How often applying a message also forgets the ids older than <see cref="IStatsStore.RedeliveryWindow"/>.</summary>
     private static readonly TimeSpan ForgetEvery = TimeSpan.FromMinutes(10);
@@ -18,12 +15,6 @@ public sealed class SqliteClickStore(SqliteDatabase database, TimeProvider clock
     private long _forgetAfter;
 
     public const string Schema = """
-        CREATE TABLE IF NOT EXISTS click_queue (
-            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
-            message_id  TEXT    NOT NULL UNIQUE,
-            body        TEXT    NOT NULL,
-            enqueued_at INTEGER NOT NULL
-        );
         CREATE TABLE IF NOT EXISTS stats_hours (
             code   TEXT    NOT NULL,
             day    TEXT    NOT NULL,
@@ -55,43 +46,6 @@ public sealed class SqliteClickStore(SqliteDatabase database, TimeProvider clock
             applied_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """;
-
-    public Task PublishAsync(IReadOnlyList<ClickEvent> clicks, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO click_queue (message_id, body, enqueued_at) VALUES ($id, $body, $at);";
-            command.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
-            command.Parameters.AddWithValue("$body", ClickMessage.Serialize(clicks));
-            command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }, cancellationToken);
-
-    /// <summary>The oldest queued messages, in order.</summary>
-    public async Task<IReadOnlyList<(long Seq, string MessageId, string Body)>> PeekAsync(int count, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, message_id, body FROM click_queue ORDER BY seq LIMIT $count;";
-        command.Parameters.AddWithValue("$count", count);
-        var messages = new List<(long, string, string)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            messages.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
-        }
-
-        return messages;
-    }
-
-    public Task RemoveAsync(long seq, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, ct) =>
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM click_queue WHERE seq = $seq;";
-            command.Parameters.AddWithValue("$seq", seq);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }, cancellationToken);
 
     public Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken) =>
         // One transaction: the message id and every count it adds commit together, or none does.
