@@ -15,10 +15,8 @@ public sealed class ClickOptions
     public const int ServiceBusBatchSize = 100;
 
     /// <summary>
-    /// The default <see cref="BatchSize"/> on the embedded queue, where a message is a row. Large, so that a
-    /// batch lasts its whole linger and clicks spread over many links still merge: with 1,000 links visited
-    /// 40,000 times a second, a batch of 1,000 entries closed every 25 ms (40 rows of 150 KB a second, and
-    /// the disk's checkpoints stalled reads for hundreds of ms); with 10,000 it is one row a second.
+    /// The default <see cref="BatchSize"/> on the embedded queue, where a message is a row: large, so that a batch
+    /// lasts its whole linger and clicks spread over many links still merge (docs/benchmarks.md).
     /// </summary>
     public const int EmbeddedBatchSize = 10_000;
 

@@ -3,16 +3,13 @@ using System.Runtime.InteropServices;
 namespace UrlShortener.Functions.Hosting;
 
 /// <summary>
-/// One setting of glibc's malloc, which the runtime's native code uses (the JIT above all, then OpenSSL
-/// and SQLite), made before the app starts its work (README "Benchmarks", Memory): blocks of 64 KB and
-/// more are mapped on their own and unmapped when freed. The JIT takes its memory in 64 KB slabs.
-/// Compiling one of the Cosmos DB SDK's giant methods at tier 1 took 15 MB at once, and glibc kept it
-/// in the thread's arena for the life of the process: about 10 MB of the Cosmos DB app's peak RSS.
+/// One setting of glibc's malloc, which the runtime's native code uses (the JIT above all), made before the
+/// app starts its work: blocks of 64 KB and more are mapped on their own and unmapped when freed, so that a
+/// large JIT compilation does not stay in the process's RSS for good (docs/benchmarks.md).
 /// </summary>
 /// <remarks>
 /// <c>MALLOC_MMAP_THRESHOLD_</c>, when the operator set it, wins. Elsewhere than Linux with glibc (musl
-/// has no <c>mallopt</c>) this does nothing. Fewer arenas (<c>M_ARENA_MAX</c>) saved 2 to 4 MB more,
-/// but shorten on the embedded store looked slower with both, so it is left at glibc's default.
+/// has no <c>mallopt</c>) this does nothing.
 /// </remarks>
 internal static partial class NativeHeap
 {
