@@ -27,12 +27,14 @@ public static class RedisCaching
         return builder;
     }
 
-    /// <summary>Redis is an accelerator: when it is away the app is degraded, still ready.</summary>
+    /// <summary>Redis is an accelerator: when it is away, or hangs and is skipped, the app is degraded, still ready.</summary>
     private sealed class RedisHealthCheck(RedisLinkCache cache) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(cache.IsConnected
+            Task.FromResult(cache.IsConnected && !cache.IsSkipped
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Degraded("Redis cannot be reached; links are read from the store."));
+                : HealthCheckResult.Degraded(cache.IsConnected
+                    ? "Redis does not answer in time and is skipped; links are read from the store."
+                    : "Redis cannot be reached; links are read from the store."));
     }
 }

@@ -31,7 +31,8 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
 
     private readonly RedisOptions _options;
     private readonly ILogger<RedisLinkCache> _logger;
-    private readonly ConnectionMultiplexer _redis;
+    // Connected in the background: the app starts and serves (from the store) however long Redis takes.
+    private readonly Task<ConnectionMultiplexer> _connecting;
     private readonly ResiliencePipeline _breaker;
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingDeletes = new(StringComparer.Ordinal);
@@ -52,7 +53,7 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
         configuration.SyncTimeout = (int)Math.Max(_options.OperationTimeoutMilliseconds, 10);
         configuration.ConnectRetry = 1;
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
-        _redis = ConnectionMultiplexer.Connect(configuration);
+        _connecting = ConnectionMultiplexer.ConnectAsync(configuration);
         _timeout = TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1));
         _breakDuration = TimeSpan.FromSeconds(Math.Max(_options.BreakSeconds, 0.5));
         _breaker = new ResiliencePipelineBuilder()
@@ -79,17 +80,24 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
             .Build();
     }
 
-    public bool IsConnected => _redis.IsConnected;
+    public bool IsConnected => Redis?.IsConnected == true;
+
+    private ConnectionMultiplexer? Redis => _connecting.IsCompletedSuccessfully ? _connecting.Result : null;
 
     /// <summary>True while the breaker keeps calls away from Redis.</summary>
     public bool IsSkipped => _circuit.CircuitState is CircuitState.Open or CircuitState.Isolated;
 
     public async ValueTask<(bool Found, ShortLink? Link)> TryGetAsync(string code)
     {
+        if (Redis is not { } redis)
+        {
+            return (false, null);
+        }
+
         RedisValue value;
         try
         {
-            value = await CallAsync(static (database, key) => database.StringGetAsync(key), code).ConfigureAwait(false);
+            value = await CallAsync(redis, static (database, key) => database.StringGetAsync(key), code).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsRedisFailure(exception))
         {
@@ -109,7 +117,7 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
 
     public void Remember(string code, ShortLink? link)
     {
-        if (!_redis.IsConnected)
+        if (Redis is not { IsConnected: true } redis)
         {
             return;
         }
@@ -118,7 +126,7 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
         var lifetime = TimeSpan.FromSeconds(link is null ? _options.NegativeTimeToLiveSeconds : _options.TimeToLiveSeconds);
         try
         {
-            _redis.GetDatabase().StringSet(Key(code), value, lifetime, flags: CommandFlags.FireAndForget);
+            redis.GetDatabase().StringSet(Key(code), value, lifetime, flags: CommandFlags.FireAndForget);
         }
         catch (Exception exception) when (IsRedisFailure(exception))
         {
@@ -135,7 +143,7 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
     public override void Dispose()
     {
         base.Dispose();
-        _redis.Dispose();
+        _ = _connecting.ContinueWith(static connecting => connecting.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     /// <summary>Sends the deletes that are due: second deletes, and those Redis was away for.</summary>
@@ -157,9 +165,14 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
 
     private async Task<bool> TryDeleteAsync(string code)
     {
+        if (Redis is not { } redis)
+        {
+            return false;
+        }
+
         try
         {
-            await CallAsync(static (database, key) => database.KeyDeleteAsync(key), code).ConfigureAwait(false);
+            await CallAsync(redis, static (database, key) => database.KeyDeleteAsync(key), code).ConfigureAwait(false);
             return true;
         }
         catch (Exception exception) when (IsRedisFailure(exception))
@@ -169,10 +182,10 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
     }
 
     /// <summary>One Redis call, through the breaker and within the timeout.</summary>
-    private ValueTask<T> CallAsync<T>(Func<IDatabase, RedisKey, Task<T>> call, string code) =>
+    private ValueTask<T> CallAsync<T>(ConnectionMultiplexer redis, Func<IDatabase, RedisKey, Task<T>> call, string code) =>
         _breaker.ExecuteAsync(
             static async (state, token) => await state.Call(state.Database, state.Key).WaitAsync(state.Timeout, state.Clock, token).ConfigureAwait(false),
-            (Call: call, Database: _redis.GetDatabase(), Key: (RedisKey)Key(code), Timeout: _timeout, Clock: _clock));
+            (Call: call, Database: redis.GetDatabase(), Key: (RedisKey)Key(code), Timeout: _timeout, Clock: _clock));
 
     // Every outcome passes here: it counts timeouts in a row, and says which failures the ratio counts.
     private bool Judge(Exception? exception)
