@@ -131,33 +131,3 @@ public sealed class RedisOutageTests
             Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         });
 }
-
-/// <summary>Redis 6+ ACL users: the app signs in with a user name and a password.</summary>
-public sealed class RedisAclTests
-{
-    [Fact]
-    public async Task The_app_signs_in_as_an_acl_user_with_its_password()
-    {
-        await using var redis = await RedisServer.StartAsync();
-        await redis.AddUserAsync("shortener", "s3cret-acl-password");
-        using var app = new CosmosRedisApp
-        {
-            RedisConnectionString = $"{redis.ConnectionString},user=shortener,password=s3cret-acl-password",
-            Settings = new Dictionary<string, string?> { ["Shortener:LocalCacheSeconds"] = "0" },
-        };
-        var code = (await app.Client().CreateLinkAsync(new { url = "https://example.com/acl" })).Code;
-
-        long hits = 0;
-        for (var i = 0; i < 50 && hits == 0; i++)
-        {
-            using var response = await app.ClientWith(null).GetAsync($"/{code}");
-            Assert.Equal(HttpStatusCode.Found, response.StatusCode);
-            hits = await redis.KeyspaceHitsAsync();
-            await Task.Delay(100);
-        }
-
-        using var ready = await app.ClientWith(null).GetAsync("/readyz");
-        Assert.True(hits > 0, "the ACL user's reads never hit Redis");
-        Assert.Contains("\"redis\":{\"status\":\"Healthy\"", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-    }
-}

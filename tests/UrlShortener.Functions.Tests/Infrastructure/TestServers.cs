@@ -73,18 +73,6 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// <c>ACL SETUSER</c>: a user that may run every command on every key, while the default user keeps only
-    /// what these helpers need (no key at all), so that a client reading keys must have signed in as the user.
-    /// </summary>
-    public async Task AddUserAsync(string user, string password)
-    {
-        using var admin = await ConnectionMultiplexer.ConnectAsync($"{ConnectionString},allowAdmin=true");
-        var database = admin.GetDatabase();
-        await database.ExecuteAsync("ACL", "SETUSER", user, "on", ">" + password, "~*", "&*", "+@all");
-        await database.ExecuteAsync("ACL", "SETUSER", "default", "resetkeys", "-@all", "+info", "+client", "+acl", "+ping", "+hello", "+auth", "+config|get", "+cluster|nodes", "+echo", "+subscribe");
-    }
-
     /// <summary><c>INFO stats</c> keyspace_hits: how often Redis answered a GET with a value.</summary>
     public async Task<long> KeyspaceHitsAsync()
     {
