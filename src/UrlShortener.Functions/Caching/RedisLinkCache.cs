@@ -68,7 +68,7 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
                 ShouldHandle = args => ValueTask.FromResult(Judge(args.Outcome.Exception)),
                 OnOpened = _ =>
                 {
-                    Log.RedisSkipped(_logger, _options.BreakSeconds);
+                    Log.RedisSkipped(_logger, _breakDuration.TotalSeconds);
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
@@ -213,8 +213,8 @@ public sealed class RedisLinkCache : BackgroundService, IDistributedLinkCache
     {
         try
         {
+            // Isolating raises the breaker's OnOpened, which logs it.
             await _isolation.IsolateAsync().ConfigureAwait(false);
-            Log.RedisSkipped(_logger, _breakDuration.TotalSeconds);
             await Task.Delay(_breakDuration, _clock).ConfigureAwait(false);
         }
         finally
