@@ -108,12 +108,12 @@ public sealed class SqliteDatabase : IDisposable
         {
             await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
             var result = await write(connection, CancellationToken.None).ConfigureAwait(false);
-            _storageFailure = null;
+            NoteWrite(failure: null);
             return result;
         }
-        catch (SqliteException exception) when (IsStorageFailure(exception))
+        catch (Exception exception)
         {
-            _storageFailure = exception.Message;
+            NoteWrite(exception);
             throw;
         }
         finally
@@ -136,8 +136,18 @@ public sealed class SqliteDatabase : IDisposable
             return result;
         }, cancellationToken);
 
-    private static bool IsStorageFailure(SqliteException exception) =>
-        exception.SqliteErrorCode is SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN;
+    // Remembers why a write could not be stored (full, I/O error, read-only), and forgets it once one commits.
+    private void NoteWrite(Exception? failure)
+    {
+        if (failure is null)
+        {
+            _storageFailure = null;
+        }
+        else if (failure is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN } sqlite)
+        {
+            _storageFailure = sqlite.Message;
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="write"/> in a group commit: whoever holds the writer's turn commits every
@@ -184,16 +194,11 @@ public sealed class SqliteDatabase : IDisposable
             }
 
             await transaction.CommitAsync().ConfigureAwait(false);
-
-            _storageFailure = null;
+            NoteWrite(failure: null);
         }
         catch (Exception exception)
         {
-            if (exception is SqliteException sqlite && IsStorageFailure(sqlite))
-            {
-                _storageFailure = sqlite.Message;
-            }
-
+            NoteWrite(exception);
             foreach (var write in group)
             {
                 write.Fail(exception);
