@@ -16,18 +16,29 @@ public sealed class OwnHosts
 
     private readonly FrozenSet<string> _authorities;
 
-    private OwnHosts(IEnumerable<string> authorities) => _authorities = authorities.ToFrozenSet(StringComparer.Ordinal);
+    // Added per request (its Host): a few strings beside the shared set, not a new frozen set each time.
+    private readonly string[] _added;
 
-    public static OwnHosts None { get; } = new([]);
+    private OwnHosts(FrozenSet<string> authorities, string[] added)
+    {
+        _authorities = authorities;
+        _added = added;
+    }
+
+    public static OwnHosts None { get; } = new(FrozenSet<string>.Empty, []);
 
     /// <summary>The hosts of <paramref name="addresses"/>; one on a default port stands for both 80 and 443.</summary>
-    public static OwnHosts Of(IEnumerable<Uri> addresses) => new(addresses.SelectMany(AuthoritiesOf));
+    public static OwnHosts Of(IEnumerable<Uri> addresses) => new(addresses.SelectMany(AuthoritiesOf).ToFrozenSet(StringComparer.Ordinal), []);
 
-    public OwnHosts With(Uri address) => new(_authorities.Concat(AuthoritiesOf(address)));
+    public OwnHosts With(Uri address) => new(_authorities, [.. _added, .. AuthoritiesOf(address)]);
 
-    public bool Contains(Uri destination) => _authorities.Contains(Authority(CanonicalHost(destination), destination.Port));
+    public bool Contains(Uri destination)
+    {
+        var authority = Authority(CanonicalHost(destination), destination.Port);
+        return _authorities.Contains(authority) || Array.IndexOf(_added, authority) >= 0;
+    }
 
-    public override string ToString() => string.Join(", ", _authorities.Order(StringComparer.Ordinal));
+    public override string ToString() => string.Join(", ", _authorities.Concat(_added).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 
     private static IEnumerable<string> AuthoritiesOf(Uri address)
     {
