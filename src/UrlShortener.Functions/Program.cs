@@ -1,30 +1,20 @@
-using UrlShortener.Functions.Auth;
-using UrlShortener.Functions.Caching;
-using UrlShortener.Functions.Clicks;
-using UrlShortener.Functions.Endpoints;
 using UrlShortener.Functions.Hosting;
-using UrlShortener.Functions.Messaging;
-using UrlShortener.Functions.Storage.Cosmos;
-using UrlShortener.Functions.Storage.Sqlite;
+using UrlShortener.Web.Auth;
+using UrlShortener.Web.Endpoints;
+using UrlShortener.Web.Hosting;
 
 NativeHeap.LimitRetention();
 
 var builder = HttpApi.CreateBuilder(args);
-builder.AddHttpApi();
-builder.AddApiKeyAuthentication();
-builder.AddShortener();
-if (builder.HasCosmos())
+
+// Under the Functions host the app is a custom handler: the host says which port to listen on.
+var customHandlerPort = builder.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"];
+if (!string.IsNullOrEmpty(customHandlerPort))
 {
-    builder.AddCosmosStorage();
-}
-else
-{
-    builder.AddEmbeddedStorage();
+    builder.WebHost.UseUrls($"http://127.0.0.1:{customHandlerPort}");
 }
 
-builder.AddRedisCache();
-builder.AddServiceBusClickQueue();
-builder.AddClickPipeline();
+builder.Services.AddUrlShortener(builder.Configuration);
 
 var app = builder.Build();
 app.UseHttpApi();
@@ -34,7 +24,7 @@ app.MapHealth();
 app.MapOpenApi("/openapi/v1.json");
 app.MapLinks();
 app.MapStats();
-if (app.Configuration["FUNCTIONS_CUSTOMHANDLER_PORT"] is not null)
+if (!string.IsNullOrEmpty(customHandlerPort))
 {
     app.MapTriggers();
 }

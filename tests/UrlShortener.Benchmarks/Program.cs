@@ -5,7 +5,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using UrlShortener.Benchmarks.Load;
-using UrlShortener.Functions.Tests.Infrastructure;
+using UrlShortener.Web.Tests.Infrastructure;
 
 // tests/UrlShortener.Benchmarks/run.sh [all|load|micro] [options]: see the README's "Benchmarks".
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "all";

@@ -3,8 +3,12 @@ namespace UrlShortener.Core.Clicks;
 /// <summary>Sends a batch of clicks towards the aggregator (a durable queue: SQLite, or Service Bus).</summary>
 public interface IClickPublisher
 {
-    /// <summary>Durably enqueues <paramref name="clicks"/>; throws when the queue cannot take them.</summary>
-    Task PublishAsync(IReadOnlyList<ClickEvent> clicks, CancellationToken cancellationToken);
+    /// <summary>
+    /// Durably enqueues <paramref name="clicks"/>; throws when the queue cannot take them. The caller sends a
+    /// batch again under the same <paramref name="batchId"/> until it is taken, and the queue's message ids come
+    /// from it: a batch that landed although the call failed is then counted once.
+    /// </summary>
+    Task PublishAsync(string batchId, IReadOnlyList<ClickEvent> clicks, CancellationToken cancellationToken);
 }
 
 /// <summary>Where hourly stats live (SQLite, or Cosmos DB container <c>stats</c>).</summary>
@@ -31,3 +35,17 @@ public interface IStatsStore
     /// </summary>
     public static readonly TimeSpan RedeliveryWindow = TimeSpan.FromHours(1);
 }
+
+/// <summary>Where the aggregator takes click messages from, oldest first; a message leaves the queue only once completed.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is the click queue the design names; it is no System.Collections queue.")]
+public interface IClickQueue
+{
+    /// <summary>Up to <paramref name="maxMessages"/> of the oldest messages not yet completed.</summary>
+    Task<IReadOnlyList<QueuedClickMessage>> ReceiveAsync(int maxMessages, CancellationToken cancellationToken);
+
+    /// <summary>Removes a message once its clicks are applied.</summary>
+    Task CompleteAsync(QueuedClickMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>One message of the click queue: its id (what makes a redelivery count once), its body and its place in the queue.</summary>
+public sealed record QueuedClickMessage(string MessageId, string Body, long SequenceNumber);

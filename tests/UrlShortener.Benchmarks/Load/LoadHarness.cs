@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using UrlShortener.Functions.Tests.Infrastructure;
+using UrlShortener.Web.Tests.Infrastructure;
 
 namespace UrlShortener.Benchmarks.Load;
 

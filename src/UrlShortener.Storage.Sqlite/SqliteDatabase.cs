@@ -1,0 +1,355 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace UrlShortener.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store's database file: WAL mode, so readers never wait for the writer, and one
+/// writer at a time inside this process, so concurrent requests queue here instead of spinning on
+/// SQLite's busy lock. Other processes on the same file wait through <see cref="SqliteBusyHandler"/>.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS links (
+            code          TEXT    NOT NULL PRIMARY KEY,
+            owner         TEXT    NOT NULL,
+            url           TEXT    NOT NULL,
+            created_at    INTEGER NOT NULL,
+            updated_at    INTEGER NOT NULL,
+            expires_at    INTEGER NULL,
+            max_clicks    INTEGER NULL,
+            redirect_type INTEGER NOT NULL,
+            fallback_url  TEXT    NULL,
+            forward_query INTEGER NOT NULL,
+            tags          TEXT    NOT NULL,
+            is_alias      INTEGER NOT NULL,
+            disabled      INTEGER NOT NULL,
+            deleted_at    INTEGER NULL,
+            revision      INTEGER NOT NULL,
+            exhausted_at  INTEGER NULL
+        ) WITHOUT ROWID;
+        -- Each owner's link index: newest first, deleted links left out.
+        CREATE INDEX IF NOT EXISTS links_by_owner ON links (owner, created_at DESC, code DESC) WHERE deleted_at IS NULL;
+        CREATE TABLE IF NOT EXISTS key_counters (
+            name       TEXT    NOT NULL PRIMARY KEY,
+            next_value INTEGER NOT NULL
+        );
+        INSERT OR IGNORE INTO key_counters (name, next_value) VALUES ('links', 0);
+        """;
+
+    // Connections that keep one read statement prepared, per statement: the redirect's point read
+    // then costs a bind and a step, not an open, a PRAGMA and a parse.
+    private const int PreparedPerStatement = 16;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly ConcurrentDictionary<string, ConcurrentBag<PreparedRead>> _prepared = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<IGroupedWrite> _grouped = new();
+
+    // Why the last write failed for want of storage (disk full, I/O error, read-only); null once one commits again.
+    private volatile string? _storageFailure;
+
+    static SqliteDatabase() => SQLitePCL.Batteries.Init();
+
+    public SqliteDatabase(IOptions<EmbeddedOptions> options, IHostEnvironment environment)
+    {
+        FilePath = Path.GetFullPath(options.Value.DatabasePath, environment.ContentRootPath);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>Why the last write could not be stored (the disk is full, say), or null while writes commit.</summary>
+    public string? StorageFailure => _storageFailure;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = Schema + SqliteClickQueue.Schema + SqliteStatsStore.Schema;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = Open();
+        try
+        {
+            await using var command = connection.CreateCommand();
+
+            // WAL with synchronous=NORMAL survives a crash of the app; only a power loss can drop the last commits.
+            command.CommandText = "PRAGMA synchronous = NORMAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="write"/> as this process's only writer.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            var result = await write(connection, CancellationToken.None).ConfigureAwait(false);
+            NoteWrite(failure: null);
+            return result;
+        }
+        catch (Exception exception)
+        {
+            NoteWrite(exception);
+            throw;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> as this process's only writer in one transaction, and returns its
+    /// result only once the commit is durable: a result read before a commit that failed (RETURNING on
+    /// a full disk) never escapes.
+    /// </summary>
+    public Task<T> WriteInTransactionAsync<T>(Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var result = await write(connection, transaction, ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return result;
+        }, cancellationToken);
+
+    // Remembers why a write could not be stored (full, I/O error, read-only), and forgets it once one commits.
+    private void NoteWrite(Exception? failure)
+    {
+        if (failure is null)
+        {
+            _storageFailure = null;
+        }
+        else if (failure is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN } sqlite)
+        {
+            _storageFailure = sqlite.Message;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a group commit: whoever holds the writer's turn commits every
+    /// write queued by then in one transaction, each in a savepoint of its own (a write that throws
+    /// undoes only itself). Concurrent creates then share a commit and its WAL writes instead of each
+    /// paying for one. The write may still happen when the caller has given up waiting.
+    /// </summary>
+    public async Task<T> WriteGroupedAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write)
+    {
+        var pending = new GroupedWrite<T>(write);
+        _grouped.Enqueue(pending);
+        await _writer.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (!pending.Result.IsCompleted)
+            {
+                await CommitGroupAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        return await pending.Result.ConfigureAwait(false);
+    }
+
+    // Holds the writer's turn.
+    private async Task CommitGroupAsync()
+    {
+        var group = new List<IGroupedWrite>();
+        while (_grouped.TryDequeue(out var write))
+        {
+            group.Add(write);
+        }
+
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync().ConfigureAwait(false);
+            foreach (var write in group)
+            {
+                write.Run(connection, transaction);
+            }
+
+            await transaction.CommitAsync().ConfigureAwait(false);
+            NoteWrite(failure: null);
+        }
+        catch (Exception exception)
+        {
+            NoteWrite(exception);
+            foreach (var write in group)
+            {
+                write.Fail(exception);
+            }
+
+            return;
+        }
+
+        foreach (var write in group)
+        {
+            write.Complete();
+        }
+    }
+
+    /// <summary>
+    /// Runs a read-only statement with one parameter on a connection that keeps it prepared, and
+    /// reads its first row (<paramref name="read"/> gets null when there is none).
+    /// </summary>
+    public T ReadPrepared<T>(string sql, string parameter, object value, Func<SqliteDataReader?, T> read)
+    {
+        var pool = _prepared.GetOrAdd(sql, static _ => []);
+        if (!pool.TryTake(out var prepared))
+        {
+            prepared = PreparedRead.Create(Open(), sql, parameter);
+        }
+
+        T result;
+        try
+        {
+            prepared.Parameter.Value = value;
+            using var reader = prepared.Command.ExecuteReader();
+            result = read(reader.Read() ? reader : null);
+        }
+        catch
+        {
+            prepared.Dispose();
+            throw;
+        }
+
+        if (pool.Count < PreparedPerStatement)
+        {
+            pool.Add(prepared);
+        }
+        else
+        {
+            prepared.Dispose();
+        }
+
+        return result;
+    }
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        foreach (var prepared in _prepared.Values.SelectMany(pool => pool))
+        {
+            prepared.Dispose();
+        }
+    }
+
+    // A connection that waits out other processes' locks. Reads use it as it is (PRAGMA synchronous
+    // only matters to commits); OpenAsync adds the PRAGMA for writers.
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            SqliteBusyHandler.Install(connection);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class PreparedRead(SqliteConnection connection, SqliteCommand command, SqliteParameter parameter) : IDisposable
+    {
+        public SqliteCommand Command { get; } = command;
+
+        public SqliteParameter Parameter { get; } = parameter;
+
+        public static PreparedRead Create(SqliteConnection connection, string sql, string parameterName)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            // No type: each execution binds the value as what it is.
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = parameterName;
+            command.Parameters.Add(parameter);
+            command.Prepare();
+            return new PreparedRead(connection, command, parameter);
+        }
+
+        public void Dispose()
+        {
+            Command.Dispose();
+            connection.Dispose();
+        }
+    }
+
+    private interface IGroupedWrite
+    {
+        void Run(SqliteConnection connection, SqliteTransaction transaction);
+
+        void Complete();
+
+        void Fail(Exception exception);
+    }
+
+    private sealed class GroupedWrite<T>(Func<SqliteConnection, SqliteTransaction, T> write) : IGroupedWrite
+    {
+        private const string Savepoint = "grouped_write";
+        private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _value;
+        private Exception? _error;
+
+        public Task<T> Result => _result.Task;
+
+        public void Run(SqliteConnection connection, SqliteTransaction transaction)
+        {
+            transaction.Save(Savepoint);
+            try
+            {
+                _value = write(connection, transaction);
+                transaction.Release(Savepoint);
+            }
+            catch (Exception exception) when (exception is not SqliteException { SqliteErrorCode: 5 or 6 or 10 or 13 })
+            {
+                // This write's own failure (not busy, locked, I/O or full): undo it, keep the others.
+                transaction.Rollback(Savepoint);
+                transaction.Release(Savepoint);
+                _error = exception;
+            }
+        }
+
+        public void Complete()
+        {
+            if (_error is null)
+            {
+                _result.TrySetResult(_value!);
+            }
+            else
+            {
+                _result.TrySetException(_error);
+            }
+        }
+
+        public void Fail(Exception exception) => _result.TrySetException(exception);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using UrlShortener.Core.Links;
+
+namespace UrlShortener.Storage.Sqlite;
+
+/// <summary>Short links in the embedded database, one row each; deleted links keep their row.</summary>
+public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
+{
+    private const string Columns =
+        "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at";
+
+    // Creates come in bursts from many callers at once: they share group commits.
+    public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) => SqliteFailures.Guard(
+        database.WriteGroupedAsync((connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"""
+                INSERT INTO links ({Columns})
+                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at)
+                ON CONFLICT (code) DO NOTHING;
+                """;
+            Bind(command, link);
+            return command.ExecuteNonQuery() == 1;
+        }));
+
+    private const string FindSql = $"SELECT {Columns} FROM links WHERE code = $code;";
+
+    // SQLite answers a point read in microseconds and Microsoft.Data.Sqlite's async methods run
+    // synchronously anyway: the read is done on the caller's thread with a statement kept prepared.
+    public Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Task.FromResult(database.ReadPrepared(FindSql, "$code", code, static row => row is null ? null : Read(row)));
+        }
+        catch (SqliteException exception)
+        {
+            return Task.FromException<ShortLink?>(SqliteFailures.Unavailable(exception));
+        }
+    }
+
+    public Task<bool> TryReplaceAsync(ShortLink current, ShortLink updated, CancellationToken cancellationToken) => SqliteFailures.Guard(
+        database.WriteAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE links SET
+                    owner = $owner, url = $url, created_at = $created_at, updated_at = $updated_at,
+                    expires_at = $expires_at, max_clicks = $max_clicks, redirect_type = $redirect_type,
+                    fallback_url = $fallback_url, forward_query = $forward_query, tags = $tags,
+                    is_alias = $is_alias, disabled = $disabled, deleted_at = $deleted_at, revision = $revision,
+                    exhausted_at = $exhausted_at
+                WHERE code = $code AND revision = $expected_revision;
+                """;
+            Bind(command, updated);
+            command.Parameters.AddWithValue("$expected_revision", current.Revision);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+        }, cancellationToken));
+
+    public Task<IReadOnlyList<ShortLink>> ListByOwnerAsync(string owner, int limit, LinkCursor? after, CancellationToken cancellationToken) =>
+        SqliteFailures.Guard(ListAsync(owner, limit, after, cancellationToken));
+
+    private async Task<IReadOnlyList<ShortLink>> ListAsync(string owner, int limit, LinkCursor? after, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        var page = after is null
+            ? string.Empty
+            : "AND (created_at < $after_created_at OR (created_at = $after_created_at AND code < $after_code))";
+        command.CommandText = $"""
+            SELECT {Columns} FROM links INDEXED BY links_by_owner
+            WHERE owner = $owner AND deleted_at IS NULL {page}
+            ORDER BY created_at DESC, code DESC
+            LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$owner", owner);
+        command.Parameters.AddWithValue("$limit", limit);
+        if (after is { } cursor)
+        {
+            command.Parameters.AddWithValue("$after_created_at", cursor.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$after_code", cursor.Code);
+        }
+
+        var links = new List<ShortLink>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            links.Add(Read(reader));
+        }
+
+        return links;
+    }
+
+    private static void Bind(SqliteCommand command, ShortLink link)
+    {
+        var p = command.Parameters;
+        p.AddWithValue("$code", link.Code);
+        p.AddWithValue("$owner", link.Owner);
+        p.AddWithValue("$url", link.Url);
+        p.AddWithValue("$created_at", link.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$updated_at", link.UpdatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$expires_at", (object?)link.ExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("$max_clicks", (object?)link.MaxClicks ?? DBNull.Value);
+        p.AddWithValue("$redirect_type", (int)link.RedirectType);
+        p.AddWithValue("$fallback_url", (object?)link.FallbackUrl ?? DBNull.Value);
+        p.AddWithValue("$forward_query", link.ForwardQuery);
+        p.AddWithValue("$tags", JsonSerializer.Serialize(link.Tags, SqliteJsonContext.Default.IReadOnlyListString));
+        p.AddWithValue("$is_alias", link.IsCustomAlias);
+        p.AddWithValue("$disabled", link.Disabled);
+        p.AddWithValue("$deleted_at", (object?)link.DeletedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("$revision", link.Revision);
+        p.AddWithValue("$exhausted_at", (object?)link.ExhaustedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+    }
+
+    private static ShortLink Read(SqliteDataReader reader) => new()
+    {
+        Code = reader.GetString(0),
+        Owner = reader.GetString(1),
+        Url = reader.GetString(2),
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+        ExpiresAt = reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        MaxClicks = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+        RedirectType = (RedirectType)reader.GetInt32(7),
+        FallbackUrl = reader.IsDBNull(8) ? null : reader.GetString(8),
+        ForwardQuery = reader.GetBoolean(9),
+        Tags = JsonSerializer.Deserialize(reader.GetString(10), SqliteJsonContext.Default.IReadOnlyListString) ?? [],
+        IsCustomAlias = reader.GetBoolean(11),
+        Disabled = reader.GetBoolean(12),
+        DeletedAt = reader.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
+        Revision = reader.GetInt64(14),
+        ExhaustedAt = reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
+    };
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class SqliteJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
