@@ -109,7 +109,7 @@ public sealed record StatsQuery(DateTimeOffset From, DateTimeOffset To, Granular
     }
 }
 
-/// <summary>The answer of the stats endpoint, built from stored days.</summary>
+/// <summary>A link's clicks over a query's range, built from stored days (the API shows it as its own contract).</summary>
 public sealed record StatsReport(
     string Code,
     DateTimeOffset From,

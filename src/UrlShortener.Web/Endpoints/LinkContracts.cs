@@ -66,4 +66,5 @@ public sealed record UpdateLinkRequest(
 [JsonSerializable(typeof(LinkListResponse))]
 [JsonSerializable(typeof(CreateLinkRequest))]
 [JsonSerializable(typeof(UpdateLinkRequest))]
+[JsonSerializable(typeof(StatsResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
