@@ -36,6 +36,7 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
     // Connected in the background: the app starts and serves (from the store) however long Redis takes.
     private readonly Task<ConnectionMultiplexer> _connecting;
     private readonly ResiliencePipeline _breaker;
+    private readonly RedisReadBatcher _reads;
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingDeletes = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock;
@@ -62,6 +63,7 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
         configuration.ConnectRetry = 1;
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         _connecting = ConnectionMultiplexer.ConnectAsync(configuration);
+        _reads = new RedisReadBatcher(() => Redis?.GetDatabase(), TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1)), clock);
         _timeout = TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1));
         _breakDuration = TimeSpan.FromSeconds(Math.Max(_options.BreakSeconds, 0.5));
         _breaker = new ResiliencePipelineBuilder()
@@ -113,7 +115,9 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
         RedisValue value;
         try
         {
-            value = await CallAsync(redis, static (database, key) => database.StringGetAsync(key), code).ConfigureAwait(false);
+            value = await _breaker.ExecuteAsync(
+                static async (state, _) => await state.Reads.GetAsync(state.Key).ConfigureAwait(false),
+                (Reads: _reads, Key: (RedisKey)Key(code))).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsRedisFailure(exception))
         {
@@ -159,6 +163,7 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
     public override void Dispose()
     {
         base.Dispose();
+        _reads.Dispose();
         _ = _connecting.ContinueWith(static connecting => connecting.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 

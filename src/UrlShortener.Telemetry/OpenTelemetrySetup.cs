@@ -1,3 +1,4 @@
+using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -10,7 +11,7 @@ using OpenTelemetry.Trace;
 namespace UrlShortener.Telemetry;
 
 /// <summary>Where telemetry goes, read from the standard settings; none set: no OpenTelemetry at all, so it costs nothing.</summary>
-public sealed record TelemetryExporters(string? OtlpEndpoint, string? ApplicationInsightsConnectionString)
+public sealed record TelemetryExporters(string? OtlpEndpoint, string? ApplicationInsightsConnectionString, string? ApplicationInsightsAuthentication = null)
 {
     public bool Any => Otlp || ApplicationInsights;
 
@@ -19,7 +20,23 @@ public sealed record TelemetryExporters(string? OtlpEndpoint, string? Applicatio
     public bool ApplicationInsights => !string.IsNullOrWhiteSpace(ApplicationInsightsConnectionString);
 
     public static TelemetryExporters From(IConfiguration configuration) =>
-        new(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
+        new(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"], configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"], configuration["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+
+    /// <summary>
+    /// The managed identity to send with when Application Insights has local auth off: the Functions host's own
+    /// setting, <c>ClientId=…;Authorization=AAD</c> (infra/ sets it). Null: the connection string's key is enough.
+    /// </summary>
+    public string? EntraClientId()
+    {
+        var parts = (ApplicationInsightsAuthentication ?? string.Empty)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
+        return parts.TryGetValue("Authorization", out var kind) && kind.Equals("AAD", StringComparison.OrdinalIgnoreCase)
+            ? parts.GetValueOrDefault("ClientId") ?? string.Empty
+            : null;
+    }
 }
 
 public static class OpenTelemetrySetup
@@ -60,8 +77,20 @@ public static class OpenTelemetrySetup
 
         if (exporters.ApplicationInsights)
         {
-            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = exporters.ApplicationInsightsConnectionString));
-            services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = exporters.ApplicationInsightsConnectionString));
+            var credential = exporters.EntraClientId() switch
+            {
+                null => null,
+                "" => new DefaultAzureCredential(),
+                var clientId => new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId }),
+            };
+            void Configure(AzureMonitorExporterOptions options)
+            {
+                options.ConnectionString = exporters.ApplicationInsightsConnectionString;
+                options.Credential = credential;
+            }
+
+            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddAzureMonitorTraceExporter(Configure));
+            services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddAzureMonitorMetricExporter(Configure));
         }
 
         return services;

@@ -118,6 +118,72 @@ public sealed class RedisOutageTests
     }
 
     // No L1: every redirect goes through Redis, so an outage is felt on each one.
+    [Fact]
+    public async Task An_acl_user_with_its_password_gets_the_shared_cache_and_a_wrong_password_only_degrades()
+    {
+        await using var redis = await RedisServer.StartWithAclUserAsync("shortener", "acl-s3cret");
+        using (var app = new CosmosRedisApp
+        {
+            RedisConnectionString = $"{redis.ConnectionString},user=shortener,password=acl-s3cret",
+            Settings = new Dictionary<string, string?> { ["Shortener:LocalCacheSeconds"] = "0", ["Redis:KeyPrefix"] = "urlshortener:" },
+        })
+        {
+            var code = (await app.Client().CreateLinkAsync(new { url = "https://example.com/acl" })).Code;
+            var visitor = app.ClientWith(null);
+            await WaitForReadyAsync(visitor, "Healthy");
+            await RedirectAsync(visitor, code, times: 5);
+
+            // The link is in Redis under the user's own key space: the app signed in as that user.
+            using var asUser = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{redis.ConnectionString},user=shortener,password=acl-s3cret");
+            Assert.True(await WaitForKeyAsync(asUser.GetDatabase(), $"urlshortener:link:{code}"));
+        }
+
+        using var refused = new CosmosRedisApp
+        {
+            RedisConnectionString = $"{redis.ConnectionString},user=shortener,password=wrong",
+            Settings = new Dictionary<string, string?> { ["Shortener:LocalCacheSeconds"] = "0", ["Redis:KeyPrefix"] = "urlshortener:" },
+        };
+        var other = (await refused.Client().CreateLinkAsync(new { url = "https://example.com/acl-refused" })).Code;
+        await RedirectAsync(refused.ClientWith(null), other, times: 5);
+        await WaitForReadyAsync(refused.ClientWith(null), "Degraded");
+    }
+
+    private static async Task WaitForReadyAsync(HttpClient visitor, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string body;
+        do
+        {
+            using var ready = await visitor.GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            body = await ready.Content.ReadAsStringAsync();
+            if (body.Contains($"\"redis\":{{\"status\":\"{status}\"", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Fail($"/readyz never said Redis is {status}: {body}");
+    }
+
+    private static async Task<bool> WaitForKeyAsync(StackExchange.Redis.IDatabase database, string key)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if (await database.KeyExistsAsync(key))
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
     private static CosmosRedisApp WithoutLocalCache(RedisServer redis, params (string Name, string Value)[] settings) => new()
     {
         RedisConnectionString = redis.ConnectionString,

@@ -12,9 +12,14 @@ namespace UrlShortener.Web.Tests.Infrastructure;
 public sealed class RedisServer : IAsyncDisposable
 {
     private static readonly Lazy<Task<RedisServer>> SharedServer = new(() => StartAsync());
+    private readonly string[] _arguments;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string[] arguments)
+    {
+        Port = port;
+        _arguments = arguments;
+    }
 
     public static Task<RedisServer> Shared => SharedServer.Value;
 
@@ -24,12 +29,19 @@ public sealed class RedisServer : IAsyncDisposable
 
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("redis-server is not running.");
 
-    public static async Task<RedisServer> StartAsync()
+    public static async Task<RedisServer> StartAsync(params string[] arguments)
     {
-        var server = new RedisServer(ChildProcesses.FreePort());
+        var server = new RedisServer(ChildProcesses.FreePort(), arguments);
         await server.RestartAsync();
         return server;
     }
+
+    /// <summary>
+    /// A server where only ACL users get in: <c>default</c> has a password of its own, and <paramref name="user"/> may
+    /// use the keys under <c>urlshortener:</c> with <paramref name="password"/>.
+    /// </summary>
+    public static Task<RedisServer> StartWithAclUserAsync(string user, string password) =>
+        StartAsync("--user", "default", "on", ">admin-only", "~*", "&*", "+@all", "--user", user, "on", $">{password}", "~urlshortener:*", "&*", "+@all", "-@admin");
 
     /// <summary>Starts (again) on the same port.</summary>
     public async Task RestartAsync()
@@ -40,7 +52,7 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" }.Concat(_arguments))
         {
             start.ArgumentList.Add(argument);
         }

@@ -69,6 +69,18 @@ public sealed class TelemetryTests
         Assert.Equal(traced, UrlShortener.Telemetry.OpenTelemetrySetup.IsTraced(context));
     }
 
+    [Theory]
+    [InlineData("ClientId=11111111-2222-3333-4444-555555555555;Authorization=AAD", "11111111-2222-3333-4444-555555555555")]
+    [InlineData("Authorization=AAD", "")]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void Application_insights_signs_in_with_the_identity_the_hosts_setting_names(string? setting, string? clientId)
+    {
+        var exporters = new UrlShortener.Telemetry.TelemetryExporters(null, "InstrumentationKey=00000000-0000-0000-0000-000000000000", setting);
+
+        Assert.Equal(clientId, exporters.EntraClientId());
+    }
+
     /// <summary>The app's own instruments (its meter factory's scope), summed by name and level.</summary>
     private sealed class AppMetrics : IDisposable
     {
