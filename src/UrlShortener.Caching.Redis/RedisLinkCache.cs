@@ -19,8 +19,9 @@ namespace UrlShortener.Caching.Redis;
 /// later, so that a read racing with the change on another instance cannot leave an old entry behind.
 /// </summary>
 /// <remarks>
-/// The timeout is <see cref="Task.WaitAsync(TimeSpan, TimeProvider)"/>, one timer per call, not Polly's timeout
-/// strategy, which cost the Redis-hit redirect throughput (docs/benchmarks.md). Polly keeps the breaker.
+/// Reads go out in batches with one timer each (<see cref="RedisReadBatcher"/>), other calls with
+/// <see cref="Task.WaitAsync(TimeSpan, TimeProvider)"/>: Polly's timeout strategy cost the Redis-hit redirect
+/// throughput (docs/benchmarks.md). Polly keeps the breaker.
 /// </remarks>
 public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
 {

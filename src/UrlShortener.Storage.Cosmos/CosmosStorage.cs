@@ -6,11 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace UrlShortener.Storage.Cosmos;
 
-public static class CosmosStorage
+public static partial class CosmosStorage
 {
     /// <summary>The name of Cosmos DB's readiness check.</summary>
     public const string HealthCheckName = "cosmos";
@@ -35,9 +36,17 @@ public static class CosmosStorage
         return services;
     }
 
-    private sealed class CosmosInitializer(CosmosDatabase database) : IHostedService
+    [LoggerMessage(111, LogLevel.Information, "Cosmos DB at {Endpoint}, database {Database} ({SignIn})")]
+    private static partial void CosmosOpened(ILogger logger, string endpoint, string database, string signIn);
+
+    private sealed class CosmosInitializer(CosmosDatabase database, IOptions<CosmosOptions> options, ILogger<CosmosDatabase> logger) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => database.InitializeAsync(cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await database.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            var settings = options.Value;
+            CosmosOpened(logger, settings.Endpoint()?.GetLeftPart(UriPartial.Authority) ?? "?", settings.DatabaseName, string.IsNullOrWhiteSpace(settings.ConnectionString) ? "Azure.Identity" : "key");
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -41,7 +41,7 @@ public sealed class SqliteDatabase : IDisposable
         """;
 
     // Connections that keep one read statement prepared, per statement: the redirect's point read
-    // then costs a bind and a step, not an open, a PRAGMA and a parse.
+    // then costs a bind and a step, not an open, a PRAGMA and a parse (measured: docs/benchmarks.md).
     private const int PreparedPerStatement = 16;
 
     private readonly string _connectionString;
@@ -154,7 +154,7 @@ public sealed class SqliteDatabase : IDisposable
     /// Runs <paramref name="write"/> in a group commit: whoever holds the writer's turn commits every
     /// write queued by then in one transaction, each in a savepoint of its own (a write that throws
     /// undoes only itself). Concurrent creates then share a commit and its WAL writes instead of each
-    /// paying for one. The write may still happen when the caller has given up waiting.
+    /// paying for one (measured: docs/benchmarks.md). The write may still happen when the caller has given up waiting.
     /// </summary>
     public async Task<T> WriteGroupedAsync<T>(Func<SqliteConnection, SqliteTransaction, T> write)
     {
