@@ -66,7 +66,14 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
         }
 
         _misses?.Add(1, Local);
-        return new ValueTask<ShortLink?>(ReadThroughAsync(code).WaitAsync(cancellationToken));
+        var read = new TaskCompletionSource<ShortLink?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _inFlight.GetOrAdd(code, read.Task);
+
+        // The caller that starts the read awaits it directly (no hop to a pool thread); the store's and Redis's
+        // own limits bound it. Callers that join a read in flight stop waiting when their request ends.
+        return shared == read.Task
+            ? new ValueTask<ShortLink?>(ReadAndCacheAsync(code, read))
+            : new ValueTask<ShortLink?>(shared.WaitAsync(cancellationToken));
     }
 
     public async ValueTask InvalidateAsync(string code, CancellationToken cancellationToken)
@@ -87,20 +94,8 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
         public DateTimeOffset UtcNow => clock.GetUtcNow();
     }
 
-    private Task<ShortLink?> ReadThroughAsync(string code)
-    {
-        var read = new TaskCompletionSource<ShortLink?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var shared = _inFlight.GetOrAdd(code, read.Task);
-        if (shared != read.Task)
-        {
-            return shared;
-        }
-
-        _ = ReadAndCacheAsync(code, read);
-        return read.Task;
-    }
-
-    private async Task ReadAndCacheAsync(string code, TaskCompletionSource<ShortLink?> read)
+    /// <summary>Reads <paramref name="code"/> through L2 and the store, and hands the result to the callers that joined.</summary>
+    private async Task<ShortLink?> ReadAndCacheAsync(string code, TaskCompletionSource<ShortLink?> read)
     {
         var invalidationsBefore = Interlocked.Read(ref _invalidations);
         try
@@ -125,10 +120,15 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
             }
 
             read.SetResult(link);
+            return link;
         }
         catch (Exception exception)
         {
             read.SetException(exception);
+
+            // Observed here: the starter rethrows, and a read nobody joined must not fault the finalizer.
+            _ = read.Task.Exception;
+            throw;
         }
         finally
         {
