@@ -11,33 +11,14 @@ internal static class CosmosFailures
 {
     public const string Store = "cosmos";
 
-    private static bool IsStoreFailure(Exception exception) => exception is CosmosException or HttpRequestException;
+    public static Task<T> Guard<T>(Task<T> call) => StoreFailures.Translate(call, Translate);
 
-    private static StoreUnavailableException Unavailable(Exception exception) => exception is CosmosException cosmos
-        ? new(Store, $"Cosmos DB answered {(int)cosmos.StatusCode} ({cosmos.StatusCode}).", exception)
-        : new(Store, "Cosmos DB cannot be reached.", exception);
+    public static Task Guard(Task call) => StoreFailures.Translate(call, Translate);
 
-    public static async Task<T> Guard<T>(Task<T> call)
+    private static StoreUnavailableException? Translate(Exception exception) => exception switch
     {
-        try
-        {
-            return await call.ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsStoreFailure(exception))
-        {
-            throw Unavailable(exception);
-        }
-    }
-
-    public static async Task Guard(Task call)
-    {
-        try
-        {
-            await call.ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsStoreFailure(exception))
-        {
-            throw Unavailable(exception);
-        }
-    }
+        CosmosException cosmos => new(Store, $"Cosmos DB answered {(int)cosmos.StatusCode} ({cosmos.StatusCode}).", exception),
+        HttpRequestException => new(Store, "Cosmos DB cannot be reached.", exception),
+        _ => null,
+    };
 }

@@ -11,27 +11,10 @@ internal static class SqliteFailures
     public static StoreUnavailableException Unavailable(SqliteException exception) =>
         new(Store, $"The embedded database failed: {exception.Message}", exception);
 
-    public static async Task<T> Guard<T>(Task<T> call)
-    {
-        try
-        {
-            return await call.ConfigureAwait(false);
-        }
-        catch (SqliteException exception)
-        {
-            throw Unavailable(exception);
-        }
-    }
+    public static Task<T> Guard<T>(Task<T> call) => StoreFailures.Translate(call, Translate);
 
-    public static async Task Guard(Task call)
-    {
-        try
-        {
-            await call.ConfigureAwait(false);
-        }
-        catch (SqliteException exception)
-        {
-            throw Unavailable(exception);
-        }
-    }
+    public static Task Guard(Task call) => StoreFailures.Translate(call, Translate);
+
+    private static StoreUnavailableException? Translate(Exception exception) =>
+        exception is SqliteException sqlite ? Unavailable(sqlite) : null;
 }

@@ -64,29 +64,37 @@ public static class HttpApi
     }
 
     // What a store that is down, throttled past its client's retries, or slow looks like: the adapters say
-    // so with the core's exception, the deadline with a timeout.
-    private static bool IsStoreFailure(Exception exception) =>
-        exception is StoreUnavailableException or TimeoutException
-        || (exception.InnerException is { } inner && IsStoreFailure(inner));
-
-    private static string StoreOf(Exception exception) => exception switch
+    // so with the core's exception (which names the store), the deadline with a timeout. Null: not a store failure.
+    private static string? FailedStore(Exception exception)
     {
-        StoreUnavailableException unavailable => unavailable.Store,
-        { InnerException: { } inner } => StoreOf(inner),
-        _ => "link",
-    };
+        string? timedOut = null;
+        for (Exception? cause = exception; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is StoreUnavailableException unavailable)
+            {
+                return unavailable.Store;
+            }
+
+            if (cause is TimeoutException)
+            {
+                timedOut = "link";
+            }
+        }
+
+        return timedOut;
+    }
 
     /// <summary>A store that cannot be reached is a 503 the client may retry, not a 500.</summary>
     private sealed class StoreFailureHandler(ILogger<StoreFailureHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
-            if (!IsStoreFailure(exception))
+            if (FailedStore(exception) is not { } store)
             {
                 return false;
             }
 
-            Log.StoreFailed(logger, exception, StoreOf(exception), context.Request.Method, context.Request.Path.Value ?? "/");
+            Log.StoreFailed(logger, exception, store, context.Request.Method, context.Request.Path.Value ?? "/");
             context.Response.Headers.RetryAfter = "5";
             await Problems.Write(context, Problems.ServiceUnavailable("The link store did not answer; try again shortly."));
             return true;
