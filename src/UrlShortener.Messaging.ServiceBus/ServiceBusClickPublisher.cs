@@ -42,13 +42,8 @@ public sealed partial class ServiceBusClickPublisher : IClickPublisher
 
     public async Task PublishAsync(string batchId, IReadOnlyList<ClickEvent> clicks, CancellationToken cancellationToken)
     {
-        var messages = clicks.Chunk(EntriesPerMessage)
-            .Select((chunk, index) => new ServiceBusMessage(ClickMessage.Serialize(chunk))
-            {
-                MessageId = $"{batchId}-{index}",
-                ContentType = "application/json",
-            })
-            .ToList();
+        // Each message beside its entries: one that does not fit is split from its entries, not read back from its JSON.
+        var messages = clicks.Chunk(EntriesPerMessage).Select((entries, index) => Message($"{batchId}-{index}", entries)).ToList();
         try
         {
             var next = 0;
@@ -56,17 +51,23 @@ public sealed partial class ServiceBusClickPublisher : IClickPublisher
             {
                 using var batch = await _sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
                 var first = next;
-                while (next < messages.Count && batch.TryAddMessage(messages[next]))
+                while (next < messages.Count && batch.TryAddMessage(messages[next].Message))
                 {
                     next++;
                 }
 
                 if (next == first)
                 {
-                    // Not even one message fits an empty batch: split it (a message of one entry always fits).
-                    var split = messages[first];
-                    messages.RemoveAt(first);
-                    messages.InsertRange(first, Split(split));
+                    // Not even one message fits an empty batch: halve it, each half an id of its own under the original.
+                    var (entries, message) = messages[first];
+                    if (entries.Length <= 1)
+                    {
+                        throw new InvalidOperationException($"A click message of one entry ({message.Body.ToMemory().Length} bytes) exceeds the queue's message size.");
+                    }
+
+                    var half = entries.Length / 2;
+                    messages[first] = Message(message.MessageId + "a", entries[..half]);
+                    messages.Insert(first + 1, Message(message.MessageId + "b", entries[half..]));
                     continue;
                 }
 
@@ -76,37 +77,20 @@ public sealed partial class ServiceBusClickPublisher : IClickPublisher
 
             _lastFailure = null;
         }
-        catch (ServiceBusException exception)
+        catch (Exception exception) when (exception is ServiceBusException or UnauthorizedAccessException or Azure.Identity.AuthenticationFailedException or Azure.RequestFailedException)
         {
             _lastFailure = exception;
             _sendFailures?.Add(1);
-            SendFailed(_logger, exception, exception.Reason.ToString(), exception.IsTransient);
-            throw new StoreUnavailableException(Store, $"Service Bus did not take the clicks: {exception.Reason}.", exception);
-        }
-        catch (Exception exception) when (exception is UnauthorizedAccessException or Azure.Identity.AuthenticationFailedException or Azure.RequestFailedException)
-        {
-            _lastFailure = exception;
-            _sendFailures?.Add(1);
-            SendFailed(_logger, exception, exception.GetType().Name, false);
-            throw new StoreUnavailableException(Store, "Service Bus refused the app's credentials.", exception);
+            var (reason, transient, message) = exception is ServiceBusException serviceBus
+                ? (serviceBus.Reason.ToString(), serviceBus.IsTransient, $"Service Bus did not take the clicks: {serviceBus.Reason}.")
+                : (exception.GetType().Name, false, "Service Bus refused the app's credentials.");
+            SendFailed(_logger, exception, reason, transient);
+            throw new StoreUnavailableException(Store, message, exception);
         }
     }
 
-    // Halves a message that does not fit: its entries keep their order, each half an id of its own under the original.
-    private static IEnumerable<ServiceBusMessage> Split(ServiceBusMessage message)
-    {
-        var (clicks, _) = ClickMessage.Parse(message.Body.ToString());
-        if (clicks.Count <= 1)
-        {
-            throw new InvalidOperationException($"A click message of one entry ({message.Body.ToMemory().Length} bytes) exceeds the queue's message size.");
-        }
-
-        var half = clicks.Count / 2;
-        return [
-            new ServiceBusMessage(ClickMessage.Serialize(clicks[..half])) { MessageId = message.MessageId + "a", ContentType = message.ContentType },
-            new ServiceBusMessage(ClickMessage.Serialize(clicks[half..])) { MessageId = message.MessageId + "b", ContentType = message.ContentType },
-        ];
-    }
+    private static (ClickEvent[] Entries, ServiceBusMessage Message) Message(string id, ClickEvent[] entries) =>
+        (entries, new ServiceBusMessage(ClickMessage.Serialize(entries)) { MessageId = id, ContentType = "application/json" });
 
     [LoggerMessage(301, LogLevel.Warning, "Service Bus did not take a click batch after the client's retries ({Reason}, transient: {IsTransient}); the clicks stay buffered")]
     private static partial void SendFailed(ILogger logger, Exception exception, string reason, bool isTransient);
