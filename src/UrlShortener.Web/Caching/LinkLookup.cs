@@ -59,13 +59,18 @@ public sealed class LinkLookup : ILinkCacheInvalidator, IDisposable
 
     public ValueTask<ShortLink?> FindAsync(string code, CancellationToken cancellationToken)
     {
-        if (_cache is not null && _cache.TryGetValue(code, out var cached))
+        if (_cache is not null)
         {
-            _hits?.Add(1, Local);
-            return ValueTask.FromResult((ShortLink?)cached);
+            if (_cache.TryGetValue(code, out var cached))
+            {
+                _hits?.Add(1, Local);
+                return ValueTask.FromResult((ShortLink?)cached);
+            }
+
+            // Only an L1 that is on can miss.
+            _misses?.Add(1, Local);
         }
 
-        _misses?.Add(1, Local);
         var read = new TaskCompletionSource<ShortLink?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var shared = _inFlight.GetOrAdd(code, read.Task);
 
