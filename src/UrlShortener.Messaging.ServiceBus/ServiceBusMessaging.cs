@@ -13,8 +13,9 @@ public static class ServiceBusMessaging
     public const string HealthCheckName = "servicebus";
 
     /// <summary>
-    /// Service Bus as the click queue (<see cref="ServiceBusClickPublisher"/>): one <see cref="ServiceBusClient"/>
-    /// signed in with the connection string or Azure.Identity, one sender, and the client's own retries.
+    /// Service Bus as the click queue (<see cref="ServiceBusClickPublisher"/> sends, <see cref="ServiceBusClickQueue"/>
+    /// receives): one <see cref="ServiceBusClient"/> signed in with the connection string or Azure.Identity, one
+    /// sender, one receiver, and the client's own retries.
     /// </summary>
     public static IServiceCollection AddServiceBusClickQueue(this IServiceCollection services)
     {
@@ -44,6 +45,10 @@ public static class ServiceBusMessaging
         });
         services.AddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateSender(sp.GetRequiredService<IOptions<ServiceBusOptions>>().Value.QueueName));
         services.AddSingleton<ServiceBusClickPublisher>();
+        services.AddSingleton(sp => sp.GetRequiredService<ServiceBusClient>().CreateReceiver(
+            sp.GetRequiredService<IOptions<ServiceBusOptions>>().Value.QueueName,
+            new ServiceBusReceiverOptions { ReceiveMode = ServiceBusReceiveMode.PeekLock, PrefetchCount = 0, Identifier = "UrlShortener.ClickDrain" }));
+        services.AddSingleton<ServiceBusClickQueue>();
         services.AddHealthChecks().AddCheck<ServiceBusHealthCheck>(HealthCheckName);
         return services;
     }

@@ -13,6 +13,14 @@ public sealed class SqliteClickQueue(SqliteDatabase database, TimeProvider clock
             body        TEXT    NOT NULL,
             enqueued_at INTEGER NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS click_dead_letters (
+            seq              INTEGER PRIMARY KEY,
+            message_id       TEXT    NOT NULL,
+            body             TEXT    NOT NULL,
+            reason           TEXT    NOT NULL,
+            description      TEXT    NOT NULL,
+            dead_lettered_at INTEGER NOT NULL
+        );
         """;
 
     public Task PublishAsync(string batchId, IReadOnlyList<ClickEvent> clicks, CancellationToken cancellationToken) => SqliteFailures.Guard(
@@ -27,8 +35,28 @@ public sealed class SqliteClickQueue(SqliteDatabase database, TimeProvider clock
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken));
 
-    public Task<IReadOnlyList<QueuedClickMessage>> ReceiveAsync(int maxMessages, CancellationToken cancellationToken) =>
+    /// <remarks>One drain reads this queue (the app's own), so a message needs no lock: it stays first until settled. Nothing waits for a message.</remarks>
+    public Task<IReadOnlyList<QueuedClickMessage>> ReceiveAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken) =>
         SqliteFailures.Guard(PeekAsync(maxMessages, cancellationToken));
+
+    /// <summary>Nothing to give back: the message stays where it is and the next round takes it again.</summary>
+    public Task AbandonAsync(QueuedClickMessage message, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task DeadLetterAsync(QueuedClickMessage message, string reason, string description, CancellationToken cancellationToken) => SqliteFailures.Guard(
+        database.WriteAsync(async (connection, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT OR IGNORE INTO click_dead_letters (seq, message_id, body, reason, description, dead_lettered_at)
+                    SELECT seq, message_id, body, $reason, $description, $at FROM click_queue WHERE seq = $seq;
+                DELETE FROM click_queue WHERE seq = $seq;
+                """;
+            command.Parameters.AddWithValue("$seq", message.SequenceNumber);
+            command.Parameters.AddWithValue("$reason", reason);
+            command.Parameters.AddWithValue("$description", description);
+            command.Parameters.AddWithValue("$at", clock.GetUtcNow().ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken));
 
     public Task CompleteAsync(QueuedClickMessage message, CancellationToken cancellationToken) => SqliteFailures.Guard(
         database.WriteAsync(async (connection, ct) =>

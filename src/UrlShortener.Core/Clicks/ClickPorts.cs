@@ -36,16 +36,33 @@ public interface IStatsStore
     public static readonly TimeSpan RedeliveryWindow = TimeSpan.FromHours(1);
 }
 
-/// <summary>Where the aggregator takes click messages from, oldest first; a message leaves the queue only once completed.</summary>
+/// <summary>
+/// Where the aggregator takes click messages from, oldest first (the embedded queue, or Service Bus in PeekLock).
+/// A message leaves the queue only once completed; until then it is delivered again, after an abandon, a lock
+/// that expired or a crash.
+/// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is the click queue the design names; it is no System.Collections queue.")]
 public interface IClickQueue
 {
-    /// <summary>Up to <paramref name="maxMessages"/> of the oldest messages not yet completed.</summary>
-    Task<IReadOnlyList<QueuedClickMessage>> ReceiveAsync(int maxMessages, CancellationToken cancellationToken);
+    /// <summary>Up to <paramref name="maxMessages"/> messages, locked for this receiver; waits up to <paramref name="maxWait"/> for the first.</summary>
+    Task<IReadOnlyList<QueuedClickMessage>> ReceiveAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken);
 
-    /// <summary>Removes a message once its clicks are applied.</summary>
+    /// <summary>Removes a message once its clicks are applied. A lock lost meanwhile is no error: the message comes again and counts nothing twice.</summary>
     Task CompleteAsync(QueuedClickMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Gives a message back to be delivered again (its delivery count rises) after a failure that may pass.</summary>
+    Task AbandonAsync(QueuedClickMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Sets aside, for a person to look at, a message that can never be applied.</summary>
+    Task DeadLetterAsync(QueuedClickMessage message, string reason, string description, CancellationToken cancellationToken);
 }
 
 /// <summary>One message of the click queue: its id (what makes a redelivery count once), its body and its place in the queue.</summary>
-public sealed record QueuedClickMessage(string MessageId, string Body, long SequenceNumber);
+public sealed record QueuedClickMessage(string MessageId, string Body, long SequenceNumber)
+{
+    /// <summary>How many times the queue has handed this message out, this time included.</summary>
+    public int DeliveryCount { get; init; } = 1;
+
+    /// <summary>What the queue needs to settle this delivery (the received message, for Service Bus).</summary>
+    public object? Receipt { get; init; }
+}

@@ -7,75 +7,160 @@ using UrlShortener.Web.Hosting;
 
 namespace UrlShortener.Web.Clicks;
 
+/// <summary>What became of one queue message: applied (settle it), unreadable (dead-letter it), or failed (give it back).</summary>
+public enum ClickMessageOutcome
+{
+    Applied,
+    Unreadable,
+    Failed,
+}
+
+/// <param name="Failure">Why it failed (logged already), when it did.</param>
+public sealed record AppliedClickMessage(QueuedClickMessage Message, ClickMessageOutcome Outcome, int Counted, int Dropped, Exception? Failure = null);
+
 /// <summary>
 /// Applies queue messages to the stats: reads the clicks, drops (and logs) those that are malformed,
 /// out of time or for unknown codes, rolls the rest up by (code, day) and adds them idempotently.
-/// Used by the embedded loop and by the Functions trigger alike.
+/// Used by the drain of either queue, in either host.
 /// </summary>
 public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkService linkService, ClickMetrics metrics, TimeProvider clock, ILogger<ClickAggregator> logger)
 {
+    /// <summary>How many messages of a batch are written to the stats store at once.</summary>
+    public const int ConcurrentMessages = 8;
+
     /// <param name="messageId">The queue's id of the message (null: derived from the body, so a redelivery still matches).</param>
     /// <param name="body">The message body.</param>
     /// <param name="cancellationToken">Stops the work; the message is then not settled and comes again.</param>
     /// <returns>How many clicks were counted and how many dropped.</returns>
     public async Task<(int Counted, int Dropped)> ApplyAsync(string? messageId, string body, CancellationToken cancellationToken)
     {
-        var id = StableId(messageId, body);
-        var (clicks, dropped) = ClickMessage.Parse(body);
+        var applied = await ApplyBatchAsync([new QueuedClickMessage(messageId ?? string.Empty, body, 0)], cancellationToken).ConfigureAwait(false);
+        if (applied[0].Failure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return (applied[0].Counted, applied[0].Dropped);
+    }
+
+    /// <summary>
+    /// Applies a receive batch. Work is shared across its messages where that saves store calls: each link is
+    /// looked up once, messages are written <see cref="ConcurrentMessages"/> at a time (the embedded store commits
+    /// them together), and a capped link's total is read and enforced once. Each message's clicks are still
+    /// written under the message's own id, which is what makes a redelivery, whole or after failing halfway,
+    /// count nothing twice. A message fails alone; a failed cap check fails the messages of that link only.
+    /// </summary>
+    public async Task<IReadOnlyList<AppliedClickMessage>> ApplyBatchAsync(IReadOnlyList<QueuedClickMessage> messages, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var known = new Dictionary<string, ShortLink?>(StringComparer.Ordinal);
+        var work = new Work[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            work[i] = await ReadAsync(messages[i], now, known, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Parallel.ForEachAsync(
+            work.Where(w => w.Outcome == ClickMessageOutcome.Applied && w.Counted.Count > 0),
+            new ParallelOptions { MaxDegreeOfParallelism = ConcurrentMessages, CancellationToken = cancellationToken },
+            async (w, ct) =>
+            {
+                try
+                {
+                    await stats.ApplyAsync(w.Id, DailyClicks.Roll(w.Counted), ct).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (!ct.IsCancellationRequested)
+                {
+                    Log.AggregationFailed(logger, exception);
+                    w.Fail(exception);
+                }
+            }).ConfigureAwait(false);
+
+        // Links with a cap: one total read each per batch, and marked exhausted once the count reaches it.
+        var capped = work.Where(w => w.Outcome == ClickMessageOutcome.Applied)
+            .SelectMany(w => w.Counted.Where(c => !c.IsBot).Select(c => c.Code))
+            .Distinct(StringComparer.Ordinal)
+            .Where(code => known[code] is { MaxClicks: not null, ExhaustedAt: null });
+        foreach (var code in capped)
+        {
+            try
+            {
+                await linkService.EnforceMaxClicksAsync(code, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.AggregationFailed(logger, exception);
+                foreach (var w in work.Where(w => w.Counted.Any(c => c.Code == code)))
+                {
+                    w.Fail(exception);
+                }
+            }
+        }
+
+        var results = new AppliedClickMessage[work.Length];
+        for (var i = 0; i < work.Length; i++)
+        {
+            var w = work[i];
+            var counted = w.Counted.Sum(c => c.Count);
+            if (w.Outcome != ClickMessageOutcome.Failed)
+            {
+                metrics.Aggregated(w.Outcome == ClickMessageOutcome.Applied ? counted : 0);
+                metrics.Rejected(w.Dropped);
+            }
+
+            results[i] = new AppliedClickMessage(w.Message, w.Outcome, w.Outcome == ClickMessageOutcome.Applied ? counted : 0, w.Dropped, w.Failure);
+        }
+
+        return results;
+    }
+
+    private async Task<Work> ReadAsync(QueuedClickMessage message, DateTimeOffset now, Dictionary<string, ShortLink?> known, CancellationToken cancellationToken)
+    {
+        var id = StableId(message.MessageId, message.Body);
+        var (clicks, dropped) = ClickMessage.Parse(message.Body);
+        var work = new Work(message, id);
         if (dropped > 0 && clicks.Count == 0)
         {
             Log.ClickMessageUnreadable(logger, id);
-            metrics.Rejected(dropped);
-            return (0, dropped);
+            work.Outcome = ClickMessageOutcome.Unreadable;
+            work.Dropped = dropped;
+            return work;
         }
 
-        var now = clock.GetUtcNow();
-        var counted = new List<ClickEvent>(clicks.Count);
-
-        // Each link of the message is looked up once: to refuse unknown codes, then to enforce caps.
-        var known = new Dictionary<string, ShortLink?>(StringComparer.Ordinal);
-        foreach (var click in clicks)
+        try
         {
-            var problem = ClickValidation.Check(click, now);
-            if (problem is null)
+            foreach (var click in clicks)
             {
-                if (!known.TryGetValue(click.Code, out var link))
+                var problem = ClickValidation.Check(click, now);
+                if (problem is null)
                 {
-                    known[click.Code] = link = await links.FindAsync(click.Code, cancellationToken).ConfigureAwait(false);
+                    if (!known.TryGetValue(click.Code, out var link))
+                    {
+                        known[click.Code] = link = await links.FindAsync(click.Code, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    problem = link is null ? "the code is unknown" : null;
                 }
 
-                problem = link is null ? "the code is unknown" : null;
-            }
-
-            if (problem is null)
-            {
-                counted.Add(ClickValidation.WithStorableDimensions(click));
-            }
-            else
-            {
-                dropped += click.Count is >= 1 and <= ClickValidation.MaxCount ? click.Count : 1;
-                Log.ClickDropped(logger, id, problem);
-            }
-        }
-
-        if (counted.Count > 0)
-        {
-            await stats.ApplyAsync(id, DailyClicks.Roll(counted), cancellationToken).ConfigureAwait(false);
-
-            // Links with a cap: one total read each, and marked exhausted once the count reaches it.
-            foreach (var code in counted.Where(c => !c.IsBot).Select(c => c.Code).Distinct(StringComparer.Ordinal))
-            {
-                if (known[code] is { MaxClicks: not null, ExhaustedAt: null })
+                if (problem is null)
                 {
-                    await linkService.EnforceMaxClicksAsync(code, cancellationToken).ConfigureAwait(false);
+                    work.Counted.Add(ClickValidation.WithStorableDimensions(click));
+                }
+                else
+                {
+                    dropped += click.Count is >= 1 and <= ClickValidation.MaxCount ? click.Count : 1;
+                    Log.ClickDropped(logger, id, problem);
                 }
             }
         }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.AggregationFailed(logger, exception);
+            work.Fail(exception);
+        }
 
-        var total = counted.Sum(c => c.Count);
-        metrics.Aggregated(total);
-        metrics.Rejected(dropped);
-        return (total, dropped);
+        work.Dropped = dropped;
+        return work;
     }
 
     // Stores keep ids in conditions and keys: letters, digits and a few marks only, else a hash of it.
@@ -88,5 +173,26 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
 
         var source = messageId is { Length: > 0 } ? messageId : body;
         return "h-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..40];
+    }
+
+    private sealed class Work(QueuedClickMessage message, string id)
+    {
+        public QueuedClickMessage Message { get; } = message;
+
+        public string Id { get; } = id;
+
+        public List<ClickEvent> Counted { get; } = [];
+
+        public int Dropped { get; set; }
+
+        public ClickMessageOutcome Outcome { get; set; } = ClickMessageOutcome.Applied;
+
+        public Exception? Failure { get; private set; }
+
+        public void Fail(Exception exception)
+        {
+            Outcome = ClickMessageOutcome.Failed;
+            Failure ??= exception;
+        }
     }
 }

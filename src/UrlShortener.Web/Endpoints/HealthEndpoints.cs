@@ -11,20 +11,15 @@ public static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
+            .WithName("healthz")
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .WithTags("Health");
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = _ => true, ResponseWriter = WriteAsync })
+            .WithName("readyz")
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .WithTags("Health");
         return app;
     }
-
-    /// <summary>
-    /// <c>GET /</c>: the Functions host polls it every 25 ms until the handler answers, then now and again
-    /// (functions-custom-handler.md §1.4). Kept as cheap as an answer can be.
-    /// </summary>
-    public static IEndpointConventionBuilder MapHostPing(this IEndpointRouteBuilder app) =>
-        app.MapGet("/", () => Results.Text("ok")).ExcludeFromDescription();
 
     // Status and description only: exception text stays in the logs.
     private static async Task WriteAsync(HttpContext context, HealthReport report)

@@ -33,6 +33,7 @@ public static class RedirectEndpoints
             // Answered by the routing middleware itself: no status-code pages (every answer here has
             // its body), no authentication or authorization (anonymous). The exception handler
             // still comes first, so a store outage is still a 503 problem.
+            .WithMetadata(ShortCircuited.Instance)
             .ShortCircuit();
     }
 

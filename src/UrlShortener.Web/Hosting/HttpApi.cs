@@ -31,9 +31,13 @@ public static class HttpApi
             Args = args,
             ContentRootPath = contentRootSet ? null : AppContext.BaseDirectory,
         });
-        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = Defaults });
+        AddDefaultSettings(builder.Configuration);
         return builder;
     }
+
+    /// <summary>Puts <see cref="Defaults"/> beneath every configuration source of a host's builder.</summary>
+    public static void AddDefaultSettings(IConfigurationBuilder configuration) =>
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = Defaults });
 
     /// <summary>JSON, problem details, OpenAPI.</summary>
     internal static IServiceCollection AddHttpApi(this IServiceCollection services)

@@ -33,7 +33,10 @@ public static class UrlShortenerServices
     /// configuration by <see cref="Backends.From"/>. The one composition method: nothing here depends on what
     /// was registered before it.
     /// </summary>
-    public static IServiceCollection AddUrlShortener(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="services">The host's services.</param>
+    /// <param name="configuration">The host's configuration.</param>
+    /// <param name="clickDrain">Who runs the click drain: a hosted service here, or the host's own timer.</param>
+    public static IServiceCollection AddUrlShortener(this IServiceCollection services, IConfiguration configuration, ClickDrainDriver clickDrain = ClickDrainDriver.HostedService)
     {
         var backends = Backends.From(configuration);
         services.AddSingleton(backends);
@@ -69,15 +72,20 @@ public static class UrlShortenerServices
         {
             services.AddServiceBusClickQueue();
             services.AddSingleton<IClickPublisher>(sp => sp.GetRequiredService<ServiceBusClickPublisher>());
+            services.AddSingleton<IClickQueue>(sp => sp.GetRequiredService<ServiceBusClickQueue>());
         }
         else
         {
             services.AddSingleton<IClickPublisher>(sp => sp.GetRequiredService<SqliteClickQueue>());
             services.AddSingleton<IClickQueue>(sp => sp.GetRequiredService<SqliteClickQueue>());
-            services.AddHostedService<ClickQueueDrain>();
         }
 
         services.AddClickPipeline(backends);
+        if (clickDrain == ClickDrainDriver.HostedService)
+        {
+            services.AddHostedService<ClickQueueDrainService>();
+        }
+
         return services;
     }
 
@@ -143,6 +151,7 @@ public static class UrlShortenerServices
         services.AddSingleton<ClickRecorder>();
         services.AddSingleton<ClickCapture>();
         services.AddSingleton<ClickAggregator>();
+        services.AddSingleton<ClickQueueDrain>();
         services.AddHostedService<ClickBatcher>();
     }
 }

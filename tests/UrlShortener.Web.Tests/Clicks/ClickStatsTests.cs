@@ -27,8 +27,27 @@ public abstract class ClickStatsTests<TApp>
         ["Clicks:LingerMilliseconds"] = "50",
         ["Clicks:AggregatorPollMilliseconds"] = "50",
         ["Clicks:CountryHeader"] = "CF-IPCountry",
-        ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7071",
     };
+
+    /// <summary>The app with its click queue on <paramref name="bus"/>: the standalone app's drain reads it.</summary>
+    internal static TApp OnServiceBus(FakeServiceBus bus, Action<IServiceCollection>? configureServices = null)
+    {
+        var settings = FastPipeline;
+        foreach (var (name, value) in FakeServiceBus.Settings)
+        {
+            settings[name] = value;
+        }
+
+        return new TApp
+        {
+            Settings = settings,
+            ConfigureServices = services =>
+            {
+                bus.Install(services);
+                configureServices?.Invoke(services);
+            },
+        };
+    }
 
     [Fact]
     public async Task Redirects_become_exact_human_clicks_in_the_right_hour_with_the_right_breakdowns()
@@ -127,45 +146,66 @@ public abstract class ClickStatsTests<TApp>
     }
 
     [Fact]
-    public async Task The_same_envelope_delivered_twice_counts_each_click_once()
+    public async Task The_same_messages_delivered_twice_count_each_click_once()
     {
-        using var app = new TApp { Settings = FastPipeline };
+        var bus = new FakeServiceBus();
+        using var app = OnServiceBus(bus);
         var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/twice" });
         var now = app.Clock.GetUtcNow();
-        var envelope = HostEnvelope.ServiceBusBatch(
-            ("clk-1", Message(link.Code, now, 3)),
-            ("clk-2", Message(link.Code, now, 2)));
 
         for (var delivery = 0; delivery < 2; delivery++)
         {
-            using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            bus.Queue.Send("clk-1", Message(link.Code, now, 3));
+            bus.Queue.Send("clk-2", Message(link.Code, now, 2));
         }
 
+        await bus.WaitUntilDrainedAsync();
         Assert.Equal(5, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
     }
 
     [Fact]
-    public async Task A_batch_that_fails_halfway_and_is_redelivered_counts_each_click_once()
+    public async Task A_batch_that_fails_halfway_is_abandoned_redelivered_and_counts_each_click_once()
     {
         var failing = new FailOnceStatsStore(failOnCall: 2);
-        using var app = new TApp { Settings = FastPipeline, ConfigureServices = failing.Install };
+        var bus = new FakeServiceBus();
+        using var app = OnServiceBus(bus, failing.Install);
         var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/halfway" });
         var now = app.Clock.GetUtcNow();
-        var envelope = HostEnvelope.ServiceBusBatch(
-            ("clk-a", Message(link.Code, now, 4)),
-            ("clk-b", Message(link.Code, now, 2)),
-            ("clk-c", Message(link.Code, now, 1)));
+        bus.Queue.Send("clk-a", Message(link.Code, now, 4));
+        bus.Queue.Send("clk-b", Message(link.Code, now, 2));
+        bus.Queue.Send("clk-c", Message(link.Code, now, 1));
 
-        using (var first = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope)))
-        {
-            Assert.False(first.IsSuccessStatusCode);
-        }
+        await bus.WaitUntilDrainedAsync();
 
-        using var redelivered = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope));
-
-        Assert.Equal(HttpStatusCode.OK, redelivered.StatusCode);
+        Assert.True(bus.Queue.Deliveries > 3, "the failed message was delivered again");
+        Assert.Empty(bus.Queue.DeadLetters);
         Assert.Equal(7, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Messages_whose_lock_ran_out_in_the_middle_of_a_batch_count_each_click_once()
+    {
+        var bus = new FakeServiceBus();
+        var expired = 0;
+
+        // The first batch's locks run out while it is applied: completing it fails, and it comes again.
+        bus.Queue.OnReceived = received =>
+        {
+            if (received.Count > 0 && Interlocked.Exchange(ref expired, 1) == 0)
+            {
+                bus.Queue.ExpireLocks();
+            }
+        };
+        using var app = OnServiceBus(bus);
+        var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/lock-lost" });
+        var now = app.Clock.GetUtcNow();
+        bus.Queue.Send("clk-x", Message(link.Code, now, 5));
+        bus.Queue.Send("clk-y", Message(link.Code, now, 6));
+
+        await bus.WaitUntilDrainedAsync();
+
+        Assert.Equal(4, bus.Queue.Deliveries);
+        Assert.Equal(11, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
     }
 
     [Fact]
@@ -257,9 +297,10 @@ public abstract class ClickStatsTests<TApp>
     private protected abstract Task<int> RememberedMessagesAsync(TApp app, string code);
 
     [Fact]
-    public async Task A_malformed_message_does_not_poison_its_batch()
+    public async Task An_unreadable_message_is_dead_lettered_and_does_not_poison_its_batch()
     {
-        using var app = new TApp { Settings = FastPipeline };
+        var bus = new FakeServiceBus();
+        using var app = OnServiceBus(bus);
         var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/mixed" });
         var now = app.Clock.GetUtcNow();
         var mixed = JsonSerializer.Serialize(new
@@ -276,13 +317,17 @@ public abstract class ClickStatsTests<TApp>
                 new { code = link.Code, ts = now, browser = "Chrome", os = "Windows", device = "Desktop" },
             },
         });
-        var envelope = HostEnvelope.ServiceBusBatch(("clk-bad", "{not json"), ("clk-mixed", mixed), ("clk-empty", ""), ("clk-good", Message(link.Code, now, 1)));
+        bus.Queue.Send("clk-bad", "{not json");
+        bus.Queue.Send("clk-mixed", mixed);
+        bus.Queue.Send("clk-empty", "");
+        bus.Queue.Send("clk-good", Message(link.Code, now, 1));
 
-        using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope));
+        await bus.WaitUntilDrainedAsync();
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var logs = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("Logs");
-        Assert.Contains("3 clicks counted", logs[0].GetString(), StringComparison.Ordinal);
+        // What cannot be read at all is set aside with a reason; the rest is counted, its bad entries dropped.
+        Assert.Equal(["clk-bad", "clk-empty"], bus.Queue.DeadLetters.Select(d => d.MessageId).Order());
+        Assert.All(bus.Queue.DeadLetters, d => Assert.Equal("UnreadableClickMessage", d.Reason));
+        Assert.All(bus.Queue.DeadLetters, d => Assert.False(string.IsNullOrEmpty(d.Description)));
         Assert.Equal(3, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
     }
 
@@ -308,7 +353,8 @@ public abstract class ClickStatsTests<TApp>
     [Fact]
     public async Task A_click_with_a_dimension_no_store_can_keep_counts_under_other()
     {
-        using var app = new TApp { Settings = FastPipeline };
+        var bus = new FakeServiceBus();
+        using var app = OnServiceBus(bus);
         var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/odd-dimensions" });
         var now = app.Clock.GetUtcNow();
         var odd = JsonSerializer.Serialize(new
@@ -320,9 +366,9 @@ public abstract class ClickStatsTests<TApp>
             },
         });
 
-        using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(HostEnvelope.ServiceBusBatch(("clk-odd", odd))));
+        bus.Queue.Send("clk-odd", odd);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await bus.WaitUntilDrainedAsync();
         var stats = await WaitForStatsAsync(app, link.Code, string.Empty, s => s.Total == 2);
         Assert.Contains(stats.Referrers, r => r.Name == "Other" && r.Clicks == 1);
         Assert.Contains(stats.Browsers, r => r.Name == "Other" && r.Clicks == 1);
@@ -333,7 +379,8 @@ public abstract class ClickStatsTests<TApp>
     [Fact]
     public async Task An_entry_with_a_count_counts_that_many_visits_and_a_bad_count_is_dropped()
     {
-        using var app = new TApp { Settings = FastPipeline };
+        var bus = new FakeServiceBus();
+        using var app = OnServiceBus(bus);
         var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/merged" });
         var now = app.Clock.GetUtcNow();
         var merged = JsonSerializer.Serialize(new
@@ -349,11 +396,9 @@ public abstract class ClickStatsTests<TApp>
             },
         });
 
-        using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(HostEnvelope.ServiceBusBatch(("clk-merged", merged))));
+        bus.Queue.Send("clk-merged", merged);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var logs = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("Logs");
-        Assert.Contains("49 clicks counted", logs[0].GetString(), StringComparison.Ordinal);
+        await bus.WaitUntilDrainedAsync();
         var stats = await app.Client().GetFromJsonAsync<JsonElement>($"/api/links/{link.Code}/stats");
         Assert.Equal(42, stats.GetProperty("total").GetInt64());
         Assert.Equal(7, stats.GetProperty("botClicks").GetInt64());

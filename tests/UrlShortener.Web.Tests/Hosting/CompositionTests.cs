@@ -43,10 +43,9 @@ public sealed class CompositionTests : IDisposable
         Assert.IsType(publisher, services.GetRequiredService<IClickPublisher>());
         Assert.Equal(cache, services.GetService<ILinkCache>()?.GetType());
 
-        // The embedded queue is drained in process; Service Bus is drained by the Functions app's aggregator.
-        var drained = services.GetServices<IHostedService>().OfType<ClickQueueDrain>().Any();
-        Assert.Equal(publisher == typeof(SqliteClickQueue), drained);
-        Assert.Equal(drained, services.GetService<IClickQueue>() is not null);
+        // The standalone app drains the queue it publishes to, embedded or Service Bus, in a hosted service.
+        Assert.Single(services.GetServices<IHostedService>().OfType<ClickQueueDrainService>());
+        Assert.Equal(publisher == typeof(SqliteClickQueue) ? typeof(SqliteClickQueue) : typeof(ServiceBusClickQueue), services.GetRequiredService<IClickQueue>().GetType());
 
         var registered = services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name).Order(StringComparer.Ordinal);
         Assert.Equal(checks.Split(','), registered);

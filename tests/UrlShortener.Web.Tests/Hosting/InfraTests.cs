@@ -63,14 +63,6 @@ public sealed partial class InfraTests
     }
 
     [Fact]
-    public void The_host_connection_of_the_trigger_is_the_one_infra_sets()
-    {
-        var connection = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppProcess.RepositoryRoot, "src", "UrlShortener.Functions", "Functions", "ClickAggregator", "function.json")))
-            .RootElement.GetProperty("bindings")[0].GetProperty("connection").GetString();
-        Assert.Contains($"{connection}__fullyQualifiedNamespace", AppSettingNames());
-    }
-
-    [Fact]
     public void Infra_creates_every_cosmos_container_the_app_uses_with_its_partition_key_and_the_clicks_queue()
     {
         var cosmos = File.ReadAllText(Path.Combine(Infra, "modules", "cosmos.bicep"));

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using UrlShortener.Functions.Hosting;
 using UrlShortener.Web.Hosting;
 
 namespace UrlShortener.Web.Tests.Hosting;

@@ -17,8 +17,8 @@ public sealed class StandaloneAppTests : IDisposable
     public void The_run_command_serves_http_localhost_7071_in_development()
     {
         var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(
-            AppProcess.RepositoryRoot, "src", "UrlShortener.Functions", "Properties", "launchSettings.json")));
-        var profile = settings.RootElement.GetProperty("profiles").GetProperty("UrlShortener.Functions");
+            AppProcess.RepositoryRoot, "src", "UrlShortener.Server", "Properties", "launchSettings.json")));
+        var profile = settings.RootElement.GetProperty("profiles").GetProperty("UrlShortener.Server");
 
         Assert.Equal("http://localhost:7071", profile.GetProperty("applicationUrl").GetString());
         Assert.Equal("Development", profile.GetProperty("environmentVariables").GetProperty("ASPNETCORE_ENVIRONMENT").GetString());

@@ -7,7 +7,7 @@ namespace UrlShortener.Web.Tests.Infrastructure;
 
 /// <summary>
 /// The app as a real process, started with the README's command
-/// (<c>dotnet run --project src/UrlShortener.Functions</c>, without rebuilding) on a free loopback port.
+/// (<c>dotnet run --project src/UrlShortener.Server</c>, without rebuilding) on a free loopback port.
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
@@ -48,7 +48,7 @@ public sealed class AppProcess : IAsyncDisposable
         StartAsync(databasePath, environment, RunCommand());
 
     /// <summary>
-    /// Starts the built app the way a host does (<c>dotnet UrlShortener.Functions.dll</c>), with no launch profile:
+    /// Starts the built app the way a host does (<c>dotnet UrlShortener.Server.dll</c>), with no launch profile:
     /// the build output, or the app at <paramref name="appPath"/> (a published package).
     /// </summary>
     public static Task<AppProcess> StartBuiltAsync(string databasePath, IDictionary<string, string> environment, string? appPath = null) =>
@@ -110,7 +110,7 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the built app (<c>dotnet UrlShortener.Functions.dll</c>, as a host would) with
+    /// Runs the built app (<c>dotnet UrlShortener.Server.dll</c>, as a host would) with
     /// <paramref name="environment"/> until it exits; for configurations it must refuse.
     /// </summary>
     /// <returns>Its exit code and everything it wrote.</returns>
@@ -157,7 +157,7 @@ public sealed class AppProcess : IAsyncDisposable
     private static ProcessStartInfo RunCommand()
     {
         var start = Command(RepositoryRoot);
-        foreach (var argument in new[] { "run", "--no-build", "--configuration", BuildConfiguration(), "--project", "src/UrlShortener.Functions", "--" })
+        foreach (var argument in new[] { "run", "--no-build", "--configuration", BuildConfiguration(), "--project", "src/UrlShortener.Server", "--" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -166,7 +166,7 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     private static ProcessStartInfo BuiltAppCommand() =>
-        AppCommand(Path.Combine(RepositoryRoot, "src", "UrlShortener.Functions", "bin", BuildConfiguration(), "net10.0", "UrlShortener.Functions.dll"));
+        AppCommand(Path.Combine(RepositoryRoot, "src", "UrlShortener.Server", "bin", BuildConfiguration(), "net10.0", "UrlShortener.Server.dll"));
 
     private static ProcessStartInfo AppCommand(string app)
     {

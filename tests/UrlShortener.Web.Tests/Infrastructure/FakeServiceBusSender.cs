@@ -21,6 +21,9 @@ public sealed class FakeServiceBusSender : ServiceBusSender
     /// <summary>The service's largest batch (and message): 256 KB on the standard tier.</summary>
     public long MaxBatchBytes { get; init; } = 256 * 1024;
 
+    /// <summary>Where a message the sender took goes on, for a receiver to take it; none: kept in <see cref="Received"/> only.</summary>
+    public FakeServiceBusQueue? Queue { get; init; }
+
     /// <summary>Every message the queue took, in order.</summary>
     public ConcurrentQueue<ServiceBusReceivedMessage> Received { get; } = new();
 
@@ -107,6 +110,7 @@ public sealed class FakeServiceBusSender : ServiceBusSender
         {
             Received.Enqueue(ServiceBusModelFactory.ServiceBusReceivedMessage(
                 body: message.Body, messageId: message.MessageId, contentType: message.ContentType, deliveryCount: 1));
+            Queue?.Send(message.MessageId, message.Body.ToString());
         }
     }
 }

@@ -19,12 +19,26 @@ public enum Backend
     CosmosRedis,
 }
 
+/// <summary>The app under test, whichever host serves it: what a contract test may use.</summary>
+public interface IAppUnderTest
+{
+    Backend Backend { get; }
+
+    string EnvironmentName { get; }
+
+    /// <summary>A client that sends <paramref name="key"/> (none for null) and does not follow redirects.</summary>
+    HttpClient ClientWith(TestKey? key);
+
+    /// <summary>Owner A with every scope: the usual client of a test.</summary>
+    HttpClient Client() => ClientWith(Keys.OwnerA);
+}
+
 /// <summary>
 /// The real app in memory, on a store of its own (a SQLite file in a fresh temporary folder, or a fresh
 /// database on the Cosmos emulator with its own Redis key prefix), with a clock the test can move.
 /// Production-like by default: API keys (<see cref="Keys"/>) and a code secret are set.
 /// </summary>
-public class ShortenerApp : WebApplicationFactory<Program>
+public class ShortenerApp : WebApplicationFactory<Program>, IAppUnderTest
 {
     private readonly string _ownDirectory = Directory.CreateTempSubdirectory("urlshortener-tests-").FullName;
 
@@ -102,29 +116,41 @@ public class ShortenerApp : WebApplicationFactory<Program>
         }
     }
 
-    private Dictionary<string, string?> AppSettings()
+    private Dictionary<string, string?> AppSettings() =>
+        TestSettings(DataDirectory, EnvironmentName, Backend, CosmosDatabaseName, CosmosConnectionString, RedisConnectionString, WithApiKeys, Settings);
+
+    /// <summary>The configuration of an app under test, in either host: its own store, production-like unless Development.</summary>
+    internal static Dictionary<string, string?> TestSettings(
+        string dataDirectory,
+        string environmentName,
+        Backend backend,
+        string cosmosDatabaseName,
+        string? cosmosConnectionString,
+        string? redisConnectionString,
+        bool withApiKeys,
+        IReadOnlyDictionary<string, string?> overrides)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
-            ["Embedded:DatabasePath"] = Path.Combine(DataDirectory, "links.db"),
+            ["Embedded:DatabasePath"] = Path.Combine(dataDirectory, "links.db"),
         };
-        if (EnvironmentName != "Development")
+        if (environmentName != "Development")
         {
             settings["Shortener:CodeSecret"] = "test-code-secret-0123456789";
             settings["Shortener:BaseUrl"] = "http://localhost";
         }
 
-        if (Backend == Backend.CosmosRedis)
+        if (backend == Backend.CosmosRedis)
         {
-            settings["Cosmos:ConnectionString"] = CosmosConnectionString ?? CosmosEmulator.Shared.GetAwaiter().GetResult().ConnectionString;
-            settings["Cosmos:DatabaseName"] = CosmosDatabaseName;
+            settings["Cosmos:ConnectionString"] = cosmosConnectionString ?? CosmosEmulator.Shared.GetAwaiter().GetResult().ConnectionString;
+            settings["Cosmos:DatabaseName"] = cosmosDatabaseName;
             settings["Cosmos:CreateResources"] = "true";
             settings["Cosmos:DisableServerCertificateValidation"] = "true";
-            settings["Redis:ConnectionString"] = RedisConnectionString ?? RedisServer.Shared.GetAwaiter().GetResult().ConnectionString;
-            settings["Redis:KeyPrefix"] = CosmosDatabaseName + ":";
+            settings["Redis:ConnectionString"] = redisConnectionString ?? RedisServer.Shared.GetAwaiter().GetResult().ConnectionString;
+            settings["Redis:KeyPrefix"] = cosmosDatabaseName + ":";
         }
 
-        if (WithApiKeys && EnvironmentName != "Development")
+        if (withApiKeys && environmentName != "Development")
         {
             for (var index = 0; index < Keys.All.Count; index++)
             {
@@ -138,7 +164,7 @@ public class ShortenerApp : WebApplicationFactory<Program>
             }
         }
 
-        foreach (var (name, value) in Settings)
+        foreach (var (name, value) in overrides)
         {
             settings[name] = value;
         }

@@ -17,7 +17,8 @@ public sealed class ServiceBusClickPublisherTests
     {
         // 16 KB: a message of 100 entries (about 12 KB) fits alone, never two; a smaller limit splits messages.
         var sender = new FakeServiceBusSender { MaxBatchBytes = 16 * 1024 };
-        using var app = AppSendingTo(sender, batchSize: 500);
+        var queue = new FakeServiceBusQueue();
+        using var app = AppSendingTo(sender, batchSize: 500, queue: queue);
         var codes = new List<string>();
         for (var i = 0; i < 4; i++)
         {
@@ -43,8 +44,8 @@ public sealed class ServiceBusClickPublisherTests
         Assert.All(received, m => Assert.True(EntriesIn(m) <= 100));
 
         // What the queue received is what the aggregator gets: deliver it, twice.
-        await DeliverAsync(app, received);
-        await DeliverAsync(app, received);
+        await DeliverAsync(queue, received);
+        await DeliverAsync(queue, received);
         var stats = app.Services.GetRequiredService<IStatsStore>();
         long total = 0;
         foreach (var code in codes)
@@ -61,7 +62,8 @@ public sealed class ServiceBusClickPublisherTests
         var sender = new FakeServiceBusSender();
         sender.ThenFail(FakeServiceBusSender.Transient());
         sender.ThenLandButFail();
-        using var app = AppSendingTo(sender);
+        var queue = new FakeServiceBusQueue();
+        using var app = AppSendingTo(sender, queue: queue);
         var link = await app.Client().CreateLinkAsync(new { url = "https://example.com/retry" });
 
         await ClickStatsTests<ShortenerApp>.VisitAsync(app, link.Code, 25);
@@ -70,7 +72,7 @@ public sealed class ServiceBusClickPublisherTests
 
         // The batch landed twice (its answer was lost once), under the same ids: the aggregator counts it once.
         Assert.Equal(2 * received.Select(m => m.MessageId).Distinct().Count(), received.Count);
-        await DeliverAsync(app, received);
+        await DeliverAsync(queue, received);
         Assert.Equal(25, await app.Services.GetRequiredService<IStatsStore>().TotalAsync(link.Code, CancellationToken.None));
     }
 
@@ -132,14 +134,13 @@ public sealed class ServiceBusClickPublisherTests
         Assert.True(Valid(500));
     }
 
-    private static ShortenerApp AppSendingTo(FakeServiceBusSender sender, int? batchSize = null, int? bufferCapacity = null)
+    private static ShortenerApp AppSendingTo(FakeServiceBusSender sender, int? batchSize = null, int? bufferCapacity = null, FakeServiceBusQueue? queue = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Clicks:ShutdownFlushSeconds"] = "1",
             ["ServiceBus:ConnectionString"] = "Endpoint=sb://test-ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0",
             ["Clicks:LingerMilliseconds"] = "50",
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7071",
         };
         if (batchSize is { } size)
         {
@@ -151,15 +152,33 @@ public sealed class ServiceBusClickPublisherTests
             settings["Clicks:BufferCapacity"] = capacity.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return new ShortenerApp { Settings = settings, ConfigureServices = services => services.AddSingleton<ServiceBusSender>(sender) };
+        var receiver = new FakeServiceBusReceiver(queue ?? new FakeServiceBusQueue());
+        return new ShortenerApp
+        {
+            Settings = settings,
+            ConfigureServices = services =>
+            {
+                services.AddSingleton<ServiceBusSender>(sender);
+                services.AddSingleton<ServiceBusReceiver>(receiver);
+            },
+        };
     }
 
-    // The Functions host's Service Bus trigger: the messages' bodies and ids in one invocation.
-    private static async Task DeliverAsync(ShortenerApp app, IReadOnlyList<ServiceBusReceivedMessage> messages)
+    // What the queue received, delivered to the app's drain; it returns once every message is settled.
+    private static async Task DeliverAsync(FakeServiceBusQueue queue, IReadOnlyList<ServiceBusReceivedMessage> messages)
     {
-        var envelope = HostEnvelope.ServiceBusBatch(messages.Select(m => (m.MessageId, m.Body.ToString())).ToArray());
-        using var response = await app.ClientWith(null).PostAsync("/ClickAggregator", HostEnvelope.Content(envelope));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        foreach (var message in messages)
+        {
+            queue.Send(message.MessageId, message.Body.ToString());
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (queue.ActiveCount > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, queue.ActiveCount);
     }
 
     private static int EntriesIn(ServiceBusReceivedMessage message) =>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace UrlShortener.Functions.Hosting;
+namespace UrlShortener.Web.Hosting;
 
 /// <summary>
 /// One setting of glibc's malloc, which the runtime's native code uses (the JIT above all), made before the
@@ -11,7 +11,7 @@ namespace UrlShortener.Functions.Hosting;
 /// <c>MALLOC_MMAP_THRESHOLD_</c>, when the operator set it, wins. Elsewhere than Linux with glibc (musl
 /// has no <c>mallopt</c>) this does nothing.
 /// </remarks>
-internal static partial class NativeHeap
+public static partial class NativeHeap
 {
     public const int MapThresholdBytes = 64 * 1024;
 

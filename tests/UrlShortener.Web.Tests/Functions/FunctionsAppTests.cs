@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using UrlShortener.Web.Tests.Infrastructure;
+using UrlShortener.Web.Tests.Infrastructure.FunctionsHost;
+
+namespace UrlShortener.Web.Tests.Functions;
+
+/// <summary>The Functions app: its published folder, its metadata against the standalone app's routes, and the worker under the fake host.</summary>
+public sealed class FunctionsAppTests(WorkerApp worker) : IClassFixture<WorkerApp>
+{
+    [Fact]
+    public async Task The_published_folder_is_a_function_app_with_no_custom_handler_and_no_bundle()
+    {
+        var root = await PublishedWorker.FolderAsync();
+
+        foreach (var file in new[] { "host.json", "functions.metadata", "worker.config.json", "extensions.json", "UrlShortener.Functions.dll" })
+        {
+            Assert.True(File.Exists(Path.Combine(root, file)), $"{file} is not in the published folder");
+        }
+
+        Assert.True(Directory.Exists(Path.Combine(root, ".azurefunctions")));
+        var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "host.json"))).RootElement;
+        Assert.Equal("2.0", host.GetProperty("version").GetString());
+        Assert.False(host.TryGetProperty("customHandler", out _));
+        Assert.False(host.TryGetProperty("extensionBundle", out _));
+        Assert.Equal(string.Empty, host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+
+        var description = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "worker.config.json"))).RootElement.GetProperty("description");
+        Assert.Equal("dotnet-isolated", description.GetProperty("language").GetString());
+        Assert.Equal("UrlShortener.Functions.dll", description.GetProperty("defaultWorkerPath").GetString());
+
+        // Compiled ahead of time for the Linux x64 workers (cold start), the Cosmos DB SDK included; still framework-dependent.
+        foreach (var assembly in new[] { "UrlShortener.Functions.dll", "UrlShortener.Web.dll", "Microsoft.Azure.Cosmos.Client.dll" })
+        {
+            Assert.True(IsReadyToRun(Path.Combine(root, assembly)), $"{assembly} is not ReadyToRun code");
+        }
+
+        var runtimeConfig = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "UrlShortener.Functions.runtimeconfig.json"))).RootElement;
+        Assert.True(runtimeConfig.GetProperty("runtimeOptions").TryGetProperty("frameworks", out _), "the package must use the host's shared .NET, not carry its own");
+    }
+
+    [Fact]
+    public void The_workers_metadata_and_the_standalone_app_list_the_same_routes_with_the_same_methods()
+    {
+        using var standalone = new ShortenerApp();
+        var served = standalone.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => e.Metadata.GetRequiredMetadata<IHttpMethodMetadata>().HttpMethods.Select(m => $"{m.ToUpperInvariant()} {e.RoutePattern.RawText!.Trim('/')}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        // What the worker itself told the (fake) host in its FunctionMetadataResponse.
+        var functions = worker.Host.Functions;
+        var declared = functions
+            .SelectMany(f => f.Bindings.Where(b => b.Type == "httpTrigger").SelectMany(b => b.Methods.Select(m => $"{m} {b.Route}")))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(served, declared);
+        Assert.All(functions.SelectMany(f => f.Bindings).Where(b => b.Type == "httpTrigger"), b => Assert.Equal("Anonymous", b.AuthLevel, ignoreCase: true));
+
+        // Every HTTP function is named as the endpoint it hands its request to; the one other function is the aggregator's timer.
+        var names = standalone.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName).ToHashSet();
+        Assert.All(functions.Where(f => f.Bindings.Any(b => b.Type == "httpTrigger")), f => Assert.Contains(f.Name, names));
+        var timer = Assert.Single(functions, f => f.Bindings.Any(b => b.Type == "timerTrigger"));
+        Assert.Equal("aggregateClicks", timer.Name);
+        Assert.Equal("*/10 * * * * *", timer.Bindings.Single().Schedule);
+    }
+
+    [Fact]
+    public async Task A_link_shortened_through_the_fake_host_redirects()
+    {
+        var link = await worker.Client().CreateLinkAsync(new { url = "https://example.com/through-the-host" });
+
+        using var redirect = await worker.ClientWith(null).GetAsync($"/{link.Code}");
+        using var unknown = await worker.ClientWith(null).GetAsync("/zzzzzzz");
+
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        Assert.Equal("https://example.com/through-the-host", redirect.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("http://localhost/" + link.Code, link.ShortUrl);
+    }
+
+    [Fact]
+    public async Task The_timer_invocation_of_the_aggregator_succeeds_on_an_empty_queue()
+    {
+        var response = await worker.Host.InvokeTimerAsync("aggregateClicks");
+
+        Assert.Equal(Infrastructure.FunctionsHost.Rpc.StatusResult.Types.Status.Success, response.Result.Status);
+    }
+
+    /// <summary>True when the assembly carries precompiled native code (a ReadyToRun header) beside its IL.</summary>
+    private static bool IsReadyToRun(string path)
+    {
+        using var reader = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(path));
+        return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+    }
+}
