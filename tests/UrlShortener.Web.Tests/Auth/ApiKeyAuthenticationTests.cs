@@ -7,7 +7,7 @@ using UrlShortener.Web.Tests.Infrastructure;
 namespace UrlShortener.Web.Tests.Auth;
 
 public abstract class ApiKeyAuthenticationTests<TApp>(TApp app) : IClassFixture<TApp>
-    where TApp : ShortenerApp, new()
+    where TApp : class, IAppUnderTest
 {
     [Fact]
     public async Task No_key_answers_401_with_a_challenge()
@@ -70,15 +70,24 @@ public abstract class ApiKeyAuthenticationTests<TApp>(TApp app) : IClassFixture<
         Assert.Equal(link.Code, read!.Code);
     }
 
+}
+
+
+/// <summary>What needs the app in this process: its services, and an app started in Development.</summary>
+public abstract class ApiKeyAuthenticationInProcessTests<TApp>(TApp app) : ApiKeyAuthenticationTests<TApp>(app)
+    where TApp : ShortenerApp, new()
+{
+    private readonly TApp _app = app;
+
     [Fact]
     public async Task Only_the_api_authenticates_so_a_redirect_never_runs_the_key_handler()
     {
-        var link = await app.ClientWith(Keys.OwnerA).CreateLinkAsync(new { url = "https://example.com/anonymous" });
+        var link = await _app.ClientWith(Keys.OwnerA).CreateLinkAsync(new { url = "https://example.com/anonymous" });
 
         // No default scheme: the authentication middleware has nothing to run for a redirect.
-        var schemes = app.Services.GetRequiredService<IAuthenticationSchemeProvider>();
+        var schemes = _app.Services.GetRequiredService<IAuthenticationSchemeProvider>();
         Assert.Null(await schemes.GetDefaultAuthenticateSchemeAsync());
-        using var redirect = await app.ClientWith(new TestKey("nobody", "not-a-configured-key")).GetAsync($"/{link.Code}");
+        using var redirect = await _app.ClientWith(new TestKey("nobody", "not-a-configured-key")).GetAsync($"/{link.Code}");
         Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
     }
 
@@ -95,6 +104,9 @@ public abstract class ApiKeyAuthenticationTests<TApp>(TApp app) : IClassFixture<
     }
 }
 
-public sealed class ApiKeyAuthenticationOnEmbeddedTests(ShortenerApp app) : ApiKeyAuthenticationTests<ShortenerApp>(app);
+public sealed class ApiKeyAuthenticationOnEmbeddedTests(ShortenerApp app) : ApiKeyAuthenticationInProcessTests<ShortenerApp>(app);
 
-public sealed class ApiKeyAuthenticationOnCosmosRedisTests(CosmosRedisApp app) : ApiKeyAuthenticationTests<CosmosRedisApp>(app);
+public sealed class ApiKeyAuthenticationOnCosmosRedisTests(CosmosRedisApp app) : ApiKeyAuthenticationInProcessTests<CosmosRedisApp>(app);
+
+public sealed class ApiKeyAuthenticationOnFunctionsWorkerTests(WorkerApp app) : ApiKeyAuthenticationTests<WorkerApp>(app);
+

@@ -7,7 +7,7 @@ namespace UrlShortener.Web.Tests.Endpoints;
 
 /// <summary>Every bad create answers 400 (or 413, 415) as problem details, and stores nothing.</summary>
 public abstract class CreateLinkValidationTests<TApp>(TApp app) : IClassFixture<TApp>
-    where TApp : ShortenerApp, new()
+    where TApp : class, IAppUnderTest
 {
     private readonly HttpClient _client = app.Client();
 
@@ -79,6 +79,8 @@ public abstract class CreateLinkValidationTests<TApp>(TApp app) : IClassFixture<
 public sealed class CreateLinkValidationOnEmbeddedTests(ShortenerApp app) : CreateLinkValidationTests<ShortenerApp>(app);
 
 public sealed class CreateLinkValidationOnCosmosRedisTests(CosmosRedisApp app) : CreateLinkValidationTests<CosmosRedisApp>(app);
+
+public sealed class CreateLinkValidationOnFunctionsWorkerTests(WorkerApp app) : CreateLinkValidationTests<WorkerApp>(app);
 
 /// <summary>Bodies a create must refuse, with the field its answer must name.</summary>
 public static class BadCreateBodies

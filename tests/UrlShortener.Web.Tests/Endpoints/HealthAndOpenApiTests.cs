@@ -5,7 +5,7 @@ using UrlShortener.Web.Tests.Infrastructure;
 namespace UrlShortener.Web.Tests.Endpoints;
 
 public abstract class HealthAndOpenApiTests<TApp>(TApp app) : IClassFixture<TApp>
-    where TApp : ShortenerApp, new()
+    where TApp : class, IAppUnderTest
 {
     private readonly HttpClient _client = app.ClientWith(null);
 
@@ -54,6 +54,19 @@ public abstract class HealthAndOpenApiTests<TApp>(TApp app) : IClassFixture<TApp
         Assert.True(create.GetProperty("responses").TryGetProperty("201", out _));
     }
 
+}
+
+
+/// <summary>
+/// Answers of the standalone app's own routing. Under the Functions host, the host itself answers a path or a
+/// method no function declares (404, no body), before the worker sees the request.
+/// </summary>
+public abstract class HealthAndOpenApiInProcessTests<TApp>(TApp app) : HealthAndOpenApiTests<TApp>(app)
+    where TApp : ShortenerApp, new()
+{
+    private readonly HttpClient _client = app.ClientWith(null);
+    private readonly HttpClient _owner = app.Client();
+
     [Theory]
     [InlineData("/api/nothing")]
     [InlineData("/a/b/c")]
@@ -66,11 +79,13 @@ public abstract class HealthAndOpenApiTests<TApp>(TApp app) : IClassFixture<TApp
     [Fact]
     public async Task A_wrong_method_answers_a_405_problem()
     {
-        using var response = await app.Client().PutAsync("/api/links", new StringContent("{}"));
+        using var response = await _owner.PutAsync("/api/links", new StringContent("{}"));
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.MethodNotAllowed, "urn:urlshortener:problem:method-not-allowed");
     }
 }
 
-public sealed class HealthAndOpenApiOnEmbeddedTests(ShortenerApp app) : HealthAndOpenApiTests<ShortenerApp>(app);
+public sealed class HealthAndOpenApiOnEmbeddedTests(ShortenerApp app) : HealthAndOpenApiInProcessTests<ShortenerApp>(app);
 
-public sealed class HealthAndOpenApiOnCosmosRedisTests(CosmosRedisApp app) : HealthAndOpenApiTests<CosmosRedisApp>(app);
+public sealed class HealthAndOpenApiOnCosmosRedisTests(CosmosRedisApp app) : HealthAndOpenApiInProcessTests<CosmosRedisApp>(app);
+
+public sealed class HealthAndOpenApiOnFunctionsWorkerTests(WorkerApp app) : HealthAndOpenApiTests<WorkerApp>(app);

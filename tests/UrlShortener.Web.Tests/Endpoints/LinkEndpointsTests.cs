@@ -6,9 +6,9 @@ using UrlShortener.Web.Tests.Infrastructure;
 namespace UrlShortener.Web.Tests.Endpoints;
 
 public abstract class LinkEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
-    where TApp : ShortenerApp, new()
+    where TApp : class, IAppUnderTest
 {
-    private readonly HttpClient _client = app.Client();
+    private protected readonly HttpClient _client = app.Client();
 
     [Fact]
     public async Task Create_answers_201_with_the_link_and_its_location()
@@ -70,32 +70,6 @@ public abstract class LinkEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         using var response = await _client.GetAsync("/api/links/nothere");
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.NotFound, "urn:urlshortener:problem:link-not-found");
-    }
-
-    [Fact]
-    public async Task Patch_changes_only_the_fields_it_names()
-    {
-        var created = await _client.CreateLinkAsync(new { url = "https://example.com/old", tags = new[] { "keep" }, maxClicks = 5 });
-        app.Clock.Advance(TimeSpan.FromSeconds(1));
-
-        using var response = await _client.PatchAsJsonAsync($"/api/links/{created.Code}", new
-        {
-            url = "https://example.com/new",
-            redirectType = 301,
-            expiresAt = DateTimeOffset.UtcNow.AddDays(30),
-            maxClicks = (long?)null,
-        });
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var updated = (await response.Content.ReadFromJsonAsync<LinkJson>())!;
-        Assert.Equal("https://example.com/new", updated.Url);
-        Assert.Equal(301, updated.RedirectType);
-        Assert.NotNull(updated.ExpiresAt);
-        Assert.Null(updated.MaxClicks);
-        Assert.Equal(["keep"], updated.Tags);
-        Assert.Equal(created.CreatedAt, updated.CreatedAt);
-        Assert.True(updated.UpdatedAt > created.UpdatedAt);
-        Assert.Equivalent(updated, await _client.GetFromJsonAsync<LinkJson>($"/api/links/{created.Code}"), strict: true);
     }
 
     [Fact]
@@ -183,6 +157,41 @@ public abstract class LinkEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Contains(final.Tags[0], Enumerable.Range(0, 32).Select(i => $"t{i}"));
     }
 
+}
+
+
+/// <summary>What needs the app in this process: its clock, a second instance on its store, its settings.</summary>
+public abstract class LinkEndpointsInProcessTests<TApp>(TApp app) : LinkEndpointsTests<TApp>(app)
+    where TApp : ShortenerApp, new()
+{
+    private readonly TApp _app = app;
+
+    [Fact]
+    public async Task Patch_changes_only_the_fields_it_names()
+    {
+        var created = await _client.CreateLinkAsync(new { url = "https://example.com/old", tags = new[] { "keep" }, maxClicks = 5 });
+        _app.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        using var response = await _client.PatchAsJsonAsync($"/api/links/{created.Code}", new
+        {
+            url = "https://example.com/new",
+            redirectType = 301,
+            expiresAt = DateTimeOffset.UtcNow.AddDays(30),
+            maxClicks = (long?)null,
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var updated = (await response.Content.ReadFromJsonAsync<LinkJson>())!;
+        Assert.Equal("https://example.com/new", updated.Url);
+        Assert.Equal(301, updated.RedirectType);
+        Assert.NotNull(updated.ExpiresAt);
+        Assert.Null(updated.MaxClicks);
+        Assert.Equal(["keep"], updated.Tags);
+        Assert.Equal(created.CreatedAt, updated.CreatedAt);
+        Assert.True(updated.UpdatedAt > created.UpdatedAt);
+        Assert.Equivalent(updated, await _client.GetFromJsonAsync<LinkJson>($"/api/links/{created.Code}"), strict: true);
+    }
+
     [Fact]
     public async Task Concurrent_patches_and_deletes_from_two_instances_answer_200_204_404_or_409_with_retry_after()
     {
@@ -219,8 +228,8 @@ public abstract class LinkEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
     /// <summary>Another instance of the same deployment: the same store, its own process state.</summary>
     private TApp SecondInstance() => new()
     {
-        SharedDataDirectory = app.DataDirectory,
-        CosmosDatabaseName = app.CosmosDatabaseName,
+        SharedDataDirectory = _app.DataDirectory,
+        CosmosDatabaseName = _app.CosmosDatabaseName,
     };
 
     [Fact]
@@ -237,6 +246,9 @@ public abstract class LinkEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 }
 
-public sealed class LinkEndpointsOnEmbeddedTests(ShortenerApp app) : LinkEndpointsTests<ShortenerApp>(app);
+public sealed class LinkEndpointsOnEmbeddedTests(ShortenerApp app) : LinkEndpointsInProcessTests<ShortenerApp>(app);
 
-public sealed class LinkEndpointsOnCosmosRedisTests(CosmosRedisApp app) : LinkEndpointsTests<CosmosRedisApp>(app);
+public sealed class LinkEndpointsOnCosmosRedisTests(CosmosRedisApp app) : LinkEndpointsInProcessTests<CosmosRedisApp>(app);
+
+public sealed class LinkEndpointsOnFunctionsWorkerTests(WorkerApp app) : LinkEndpointsTests<WorkerApp>(app);
+

@@ -5,7 +5,7 @@ using UrlShortener.Web.Tests.Infrastructure;
 namespace UrlShortener.Web.Tests.Endpoints;
 
 public abstract class RedirectEndpointsTests<TApp>(TApp app) : IClassFixture<TApp>
-    where TApp : ShortenerApp, new()
+    where TApp : class, IAppUnderTest
 {
     private readonly HttpClient _api = app.Client();
     private readonly HttpClient _visitor = app.ClientWith(key: null);
@@ -92,50 +92,6 @@ public abstract class RedirectEndpointsTests<TApp>(TApp app) : IClassFixture<TAp
     }
 
     [Fact]
-    public async Task An_expired_link_answers_410()
-    {
-        using var own = new TApp();
-        var link = await own.Client().CreateLinkAsync(new { url = "https://example.com/sale", expiresAt = DateTimeOffset.UtcNow.AddHours(1) });
-        var visitor = own.ClientWith(null);
-        using (var before = await visitor.GetAsync($"/{link.Code}"))
-        {
-            Assert.Equal(HttpStatusCode.Found, before.StatusCode);
-        }
-
-        own.Clock.Advance(TimeSpan.FromHours(2));
-
-        // The cached entry is still fresh: expiry is decided at each visit, not when the entry was cached.
-        using var after = await visitor.GetAsync($"/{link.Code}");
-        await ProblemAssert.IsProblemAsync(after, HttpStatusCode.Gone, "urn:urlshortener:problem:link-gone");
-    }
-
-    [Fact]
-    public async Task An_expired_or_deleted_link_with_a_fallback_redirects_there()
-    {
-        using var own = new TApp();
-        var api = own.Client();
-        var visitor = own.ClientWith(null);
-        var expiring = await api.CreateLinkAsync(new
-        {
-            url = "https://example.com/offer",
-            expiresAt = DateTimeOffset.UtcNow.AddMinutes(5),
-            fallbackUrl = "https://example.com/offer-ended",
-            redirectType = 301,
-        });
-        var deleted = await api.CreateLinkAsync(new { url = "https://example.com/old", fallbackUrl = "https://example.com/new-home" });
-        await api.DeleteAsync($"/api/links/{deleted.Code}");
-
-        own.Clock.Advance(TimeSpan.FromMinutes(10));
-
-        using var expired = await visitor.GetAsync($"/{expiring.Code}");
-        Assert.Equal(HttpStatusCode.Found, expired.StatusCode);
-        Assert.Equal("https://example.com/offer-ended", expired.Headers.Location!.OriginalString);
-        using var gone = await visitor.GetAsync($"/{deleted.Code}");
-        Assert.Equal(HttpStatusCode.Found, gone.StatusCode);
-        Assert.Equal("https://example.com/new-home", gone.Headers.Location!.OriginalString);
-    }
-
-    [Fact]
     public async Task Forward_query_merges_the_visitors_query_into_the_destination()
     {
         var forwarding = await _api.CreateLinkAsync(new { url = "https://example.com/p?utm_source=site&id=7#top", forwardQuery = true });
@@ -187,6 +143,61 @@ public abstract class RedirectEndpointsTests<TApp>(TApp app) : IClassFixture<TAp
     }
 }
 
-public sealed class RedirectEndpointsOnEmbeddedTests(ShortenerApp app) : RedirectEndpointsTests<ShortenerApp>(app);
 
-public sealed class RedirectEndpointsOnCosmosRedisTests(CosmosRedisApp app) : RedirectEndpointsTests<CosmosRedisApp>(app);
+/// <summary>What needs the app in this process: its clock.</summary>
+public abstract class RedirectEndpointsInProcessTests<TApp>(TApp app) : RedirectEndpointsTests<TApp>(app)
+    where TApp : ShortenerApp, new()
+{
+    private readonly TApp _app = app;
+
+    [Fact]
+    public async Task An_expired_link_answers_410()
+    {
+        using var own = new TApp();
+        var link = await own.Client().CreateLinkAsync(new { url = "https://example.com/sale", expiresAt = DateTimeOffset.UtcNow.AddHours(1) });
+        var visitor = own.ClientWith(null);
+        using (var before = await visitor.GetAsync($"/{link.Code}"))
+        {
+            Assert.Equal(HttpStatusCode.Found, before.StatusCode);
+        }
+
+        own.Clock.Advance(TimeSpan.FromHours(2));
+
+        // The cached entry is still fresh: expiry is decided at each visit, not when the entry was cached.
+        using var after = await visitor.GetAsync($"/{link.Code}");
+        await ProblemAssert.IsProblemAsync(after, HttpStatusCode.Gone, "urn:urlshortener:problem:link-gone");
+    }
+
+    [Fact]
+    public async Task An_expired_or_deleted_link_with_a_fallback_redirects_there()
+    {
+        using var own = new TApp();
+        var api = own.Client();
+        var visitor = own.ClientWith(null);
+        var expiring = await api.CreateLinkAsync(new
+        {
+            url = "https://example.com/offer",
+            expiresAt = DateTimeOffset.UtcNow.AddMinutes(5),
+            fallbackUrl = "https://example.com/offer-ended",
+            redirectType = 301,
+        });
+        var deleted = await api.CreateLinkAsync(new { url = "https://example.com/old", fallbackUrl = "https://example.com/new-home" });
+        await api.DeleteAsync($"/api/links/{deleted.Code}");
+
+        own.Clock.Advance(TimeSpan.FromMinutes(10));
+
+        using var expired = await visitor.GetAsync($"/{expiring.Code}");
+        Assert.Equal(HttpStatusCode.Found, expired.StatusCode);
+        Assert.Equal("https://example.com/offer-ended", expired.Headers.Location!.OriginalString);
+        using var gone = await visitor.GetAsync($"/{deleted.Code}");
+        Assert.Equal(HttpStatusCode.Found, gone.StatusCode);
+        Assert.Equal("https://example.com/new-home", gone.Headers.Location!.OriginalString);
+    }
+}
+
+public sealed class RedirectEndpointsOnEmbeddedTests(ShortenerApp app) : RedirectEndpointsInProcessTests<ShortenerApp>(app);
+
+public sealed class RedirectEndpointsOnCosmosRedisTests(CosmosRedisApp app) : RedirectEndpointsInProcessTests<CosmosRedisApp>(app);
+
+public sealed class RedirectEndpointsOnFunctionsWorkerTests(WorkerApp app) : RedirectEndpointsTests<WorkerApp>(app);
+

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using UrlShortener.Web.Tests.Infrastructure;
@@ -98,4 +100,53 @@ public sealed class FunctionsAppTests(WorkerApp worker) : IClassFixture<WorkerAp
         using var reader = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(path));
         return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
+}
+
+/// <summary>Clicks and stats through the worker: redirects counted by the timer-driven aggregator, read back through the API.</summary>
+public sealed class FunctionsClickTests : IDisposable
+{
+    private readonly WorkerApp _worker = new() { Settings = new Dictionary<string, string?> { ["Clicks:LingerMilliseconds"] = "50" } };
+
+    [Fact]
+    public async Task Redirects_through_the_fake_host_are_counted_once_by_the_timer_and_served_as_stats()
+    {
+        var link = await _worker.Client().CreateLinkAsync(new { url = "https://example.com/counted-by-the-timer" });
+        var visitor = _worker.ClientWith(null);
+        visitor.DefaultRequestHeaders.UserAgent.ParseAdd(Clicks.ClickStatsTests<ShortenerApp>.Chrome);
+        for (var i = 0; i < 3; i++)
+        {
+            using var redirect = await visitor.GetAsync($"/{link.Code}");
+            Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        }
+
+        long total = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (total < 3 && DateTime.UtcNow < deadline)
+        {
+            var run = await _worker.Host.InvokeTimerAsync("aggregateClicks");
+            Assert.Equal(Infrastructure.FunctionsHost.Rpc.StatusResult.Types.Status.Success, run.Result.Status);
+            total = (await _worker.Client().GetFromJsonAsync<JsonElement>($"/api/links/{link.Code}/stats")).GetProperty("total").GetInt64();
+            await Task.Delay(50);
+        }
+
+        // More runs of the timer find nothing new to count.
+        await _worker.Host.InvokeTimerAsync("aggregateClicks");
+        var stats = await _worker.Client().GetFromJsonAsync<JsonElement>($"/api/links/{link.Code}/stats");
+        Assert.Equal(3, stats.GetProperty("total").GetInt64());
+        Assert.Equal("Chrome", stats.GetProperty("browsers")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task The_worker_serves_the_same_openapi_document_as_the_standalone_app()
+    {
+        using var standalone = new ShortenerApp();
+
+        var fromWorker = JsonNode.Parse(await _worker.ClientWith(null).GetStringAsync("/openapi/v1.json"))!;
+        var fromStandalone = JsonNode.Parse(await standalone.ClientWith(null).GetStringAsync("/openapi/v1.json"))!;
+
+        Assert.True(JsonNode.DeepEquals(fromStandalone, fromWorker), $"worker:\n{fromWorker}\nstandalone:\n{fromStandalone}");
+        Assert.True(fromWorker["paths"]!.AsObject().Count >= 5);
+    }
+
+    public void Dispose() => _worker.Dispose();
 }

@@ -37,7 +37,7 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
     private readonly TaskCompletionSource<EventStreamCall> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly HttpClient _toWorker = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    private readonly HttpMessageInvoker _toWorker = new(new RetryProxyHandler(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }));
     private List<(RouteTemplate Route, TemplateMatcher Matcher, HashSet<string> Methods, LoadedFunction Function)> _routes = [];
 
     private FakeFunctionsHost(WebApplication server, Process worker)
@@ -359,7 +359,7 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
 
         forwarded.Headers.TryAddWithoutValidation(InvocationIdHeader, invocation.InvocationId);
         forwarded.Headers.Host = request.RequestUri.Authority;
-        var answer = _toWorker.SendAsync(forwarded, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var answer = _toWorker.SendAsync(forwarded, cancellationToken);
         var invoked = InvokeAsync(invocation, cancellationToken);
         var response = await answer;
         var result = await invoked;
@@ -486,6 +486,29 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
             catch (Exception exception) when (exception is IOException or OperationCanceledException or GrpcException)
             {
                 // The worker went away.
+            }
+        }
+    }
+
+    /// <summary>As the host's RetryProxyHandler: the worker's Kestrel may not listen yet when it announces HttpUri.</summary>
+    private sealed class RetryProxyHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        private const int MaxRetries = 10;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var delay = 50;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await base.SendAsync(request, cancellationToken);
+                }
+                catch (HttpRequestException) when (attempt < MaxRetries)
+                {
+                    await Task.Delay(delay, cancellationToken);
+                    delay = Math.Min(delay * 2, 250);
+                }
             }
         }
     }

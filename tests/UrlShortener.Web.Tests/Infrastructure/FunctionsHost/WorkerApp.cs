@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using UrlShortener.Web.Tests.Infrastructure.FunctionsHost;
 
-namespace UrlShortener.Web.Tests.Infrastructure.FunctionsHost;
+namespace UrlShortener.Web.Tests.Infrastructure;
 
 /// <summary>
 /// The Functions app as Azure runs it: the published worker under the fake host, on a store of its own, with
