@@ -1,4 +1,4 @@
-// UrlShortener on Azure: the function app (custom handler) with Cosmos DB, Service Bus, Redis, Key Vault,
+// UrlShortener on Azure: the function app (.NET isolated worker) with Cosmos DB, Service Bus, Redis, Key Vault,
 // Application Insights, one user-assigned identity holding every role, local auth off wherever the service allows.
 targetScope = 'resourceGroup'
 
@@ -9,7 +9,7 @@ param baseName string = 'urlshort'
 
 param location string = resourceGroup().location
 
-@description('FlexConsumption (default, scales to zero) or ElasticPremium (always warm, FUNCTIONS_WORKER_RUNTIME=custom).')
+@description('FlexConsumption (default, scales to zero) or ElasticPremium (always warm).')
 @allowed([ 'FlexConsumption', 'ElasticPremium' ])
 param hostingPlan string = 'FlexConsumption'
 
@@ -28,6 +28,9 @@ param codeSecret string
 param apiKeys array
 
 param tags object = { app: 'urlshortener' }
+
+@description('The azd service the function app is deployed as (azure.yaml).')
+param serviceName string = 'api'
 
 var token = toLower(uniqueString(resourceGroup().id, baseName))
 var names = {
@@ -94,14 +97,11 @@ module roles 'modules/roles.bicep' = {
   dependsOn: [ monitoring ]
 }
 
-// What the Functions host reads: identity-based connections for its storage and the Service Bus trigger.
+// What the Functions host reads: its storage by identity (the timer's schedule and singleton lock live there).
 var hostSettings = [
   { name: 'AzureWebJobsStorage__accountName', value: storage.outputs.name }
   { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
   { name: 'AzureWebJobsStorage__clientId', value: identity.outputs.clientId }
-  { name: 'ServiceBusConnection__fullyQualifiedNamespace', value: serviceBus.outputs.fullyQualifiedNamespace }
-  { name: 'ServiceBusConnection__credential', value: 'managedidentity' }
-  { name: 'ServiceBusConnection__clientId', value: identity.outputs.clientId }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: monitoring.outputs.appInsightsConnectionString }
   { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.outputs.clientId};Authorization=AAD' }
 ]
@@ -131,7 +131,7 @@ module functionApp 'modules/functionapp.bicep' = {
     name: names.app
     planName: names.plan
     location: location
-    tags: tags
+    tags: union(tags, { 'azd-service-name': serviceName })
     hostingPlan: hostingPlan
     identityId: identity.outputs.id
     storageBlobEndpoint: storage.outputs.blobEndpoint

@@ -1,4 +1,4 @@
-// The function app: the custom handler (our ASP.NET Core app) on Flex Consumption, or on Elastic Premium.
+// The function app: the .NET isolated worker on Flex Consumption, or on Elastic Premium.
 param name string
 param planName string
 param location string
@@ -27,11 +27,10 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-// Flex derives the worker from functionAppConfig.runtime: dotnet-isolated 10.0 starts `dotnet UrlShortener.Functions.dll`
-// as host.json's customHandler says (the shape Microsoft's .NET custom-handler sample uses). Elastic Premium uses the
-// documented FUNCTIONS_WORKER_RUNTIME=custom.
+// Flex takes the worker from functionAppConfig.runtime (written "10.0": "10" fails at host start); Elastic Premium
+// from FUNCTIONS_WORKER_RUNTIME and linuxFxVersion.
 var planSettings = flex ? [] : [
-  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
   { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
 ]
 

@@ -32,7 +32,7 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// The app sends clicks over REST; the host's trigger receives them.
+// The app sends clicks (ServiceBusClickPublisher) and its timer receives and settles them (ServiceBusClickQueue).
 resource sender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: serviceBus
   name: guid(serviceBus.id, principalId, roles.serviceBusDataSender)

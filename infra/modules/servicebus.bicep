@@ -22,7 +22,7 @@ resource queue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = {
     // The sender sets a MessageId per message and keeps it across retries.
     requiresDuplicateDetection: true
     duplicateDetectionHistoryTimeWindow: 'PT10M'
-    // A batch of up to 50 messages must be applied within the lock (batch functions get no lock renewal).
+    // A receive batch is applied and settled within the drain's 7-second round, far inside the lock.
     lockDuration: 'PT2M'
     maxDeliveryCount: 10
     deadLetteringOnMessageExpiration: true

@@ -46,7 +46,7 @@ public class RequestLoggingTests
             Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
         }
 
-        Assert.Contains($"Content root path: {Path.Combine(AppProcess.RepositoryRoot, "src", "UrlShortener.Functions", "bin")}", app.Output, StringComparison.Ordinal);
+        Assert.Contains($"Content root path: {Path.Combine(AppProcess.RepositoryRoot, "src", "UrlShortener.Server", "bin")}", app.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Request starting", app.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Request finished", app.Output, StringComparison.Ordinal);
     }
