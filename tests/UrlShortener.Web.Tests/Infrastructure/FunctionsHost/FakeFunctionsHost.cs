@@ -38,6 +38,7 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
     private readonly TaskCompletionSource<EventStreamCall> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HttpMessageInvoker _toWorker = new(new RetryProxyHandler(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }));
+    private bool _killed;
     private List<(RouteTemplate Route, TemplateMatcher Matcher, HashSet<string> Methods, LoadedFunction Function)> _routes = [];
 
     private FakeFunctionsHost(WebApplication server, Process worker)
@@ -175,7 +176,7 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
     /// <summary>Ends the worker as the host does (WorkerTerminate with a grace period), then for good.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stream.Task.IsCompletedSuccessfully && !_worker.HasExited)
+        if (_stream.Task.IsCompletedSuccessfully && !_killed && !_worker.HasExited)
         {
             try
             {
@@ -198,11 +199,13 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
     /// <summary>Ends the worker at once, as a crash or a recycled instance would.</summary>
     public void Kill()
     {
-        if (!_worker.HasExited)
+        if (!_killed && !_worker.HasExited)
         {
             _worker.Kill(entireProcessTree: true);
             _worker.WaitForExit();
         }
+
+        _killed = true;
     }
 
     private async Task InitializeAsync(string appDirectory, string workerId)

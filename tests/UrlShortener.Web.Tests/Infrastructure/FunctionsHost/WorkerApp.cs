@@ -12,6 +12,7 @@ public class WorkerApp : IAppUnderTest, IDisposable
 {
     private readonly string _ownDirectory = Directory.CreateTempSubdirectory("urlshortener-worker-tests-").FullName;
     private readonly Lazy<FakeFunctionsHost> _host;
+    private int _disposed;
 
     public WorkerApp() => _host = new(() => Task.Run(StartAsync).GetAwaiter().GetResult());
 
@@ -25,7 +26,13 @@ public class WorkerApp : IAppUnderTest, IDisposable
 
     public string CosmosDatabaseName { get; init; } = "test-" + Guid.NewGuid().ToString("N")[..12];
 
-    public string DataDirectory => _ownDirectory;
+    /// <summary>A folder another worker also uses (a restart after a crash); not deleted by this one.</summary>
+    public string? SharedDataDirectory { get; init; }
+
+    /// <summary>The click queue on this fake Service Bus instead of the embedded one.</summary>
+    public FakeServiceBusServer? ServiceBus { get; init; }
+
+    public string DataDirectory => SharedDataDirectory ?? _ownDirectory;
 
     public FakeFunctionsHost Host => _host.Value;
 
@@ -44,6 +51,11 @@ public class WorkerApp : IAppUnderTest, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_host.IsValueCreated)
         {
             Task.Run(() => _host.Value.DisposeAsync().AsTask()).GetAwaiter().GetResult();
@@ -60,7 +72,12 @@ public class WorkerApp : IAppUnderTest, IDisposable
 
     private async Task<FakeFunctionsHost> StartAsync()
     {
-        var settings = ShortenerApp.TestSettings(_ownDirectory, EnvironmentName, Backend, CosmosDatabaseName, null, null, WithApiKeys, Settings);
+        var settings = ShortenerApp.TestSettings(DataDirectory, EnvironmentName, Backend, CosmosDatabaseName, null, null, WithApiKeys, Settings);
+        foreach (var (name, value) in ServiceBus?.WorkerSettings ?? new Dictionary<string, string?>())
+        {
+            settings[name] = value;
+        }
+
         settings["AZURE_FUNCTIONS_ENVIRONMENT"] = EnvironmentName;
         var home = Directory.CreateDirectory(Path.Combine(_ownDirectory, "home")).FullName;
         return await FakeFunctionsHost.StartAsync(await PublishedWorker.FolderAsync(), settings, home);
