@@ -45,6 +45,8 @@ public sealed class SqliteDatabase : IDisposable
     private const int PreparedPerStatement = 16;
 
     private readonly string _connectionString;
+    private readonly Lock _schemaLock = new();
+    private bool _schemaReady;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly ConcurrentDictionary<string, ConcurrentBag<PreparedRead>> _prepared = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IGroupedWrite> _grouped = new();
@@ -71,15 +73,40 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Why the last write could not be stored (the disk is full, say), or null while writes commit.</summary>
     public string? StorageFailure => _storageFailure;
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    /// <summary>Creates the file and its tables unless done already; the app's start does it, and so does a first use that comes sooner.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;";
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        command.CommandText = Schema + SqliteClickQueue.Schema + SqliteStatsStore.Schema;
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        EnsureSchema();
+        return Task.CompletedTask;
+    }
+
+    // A host may hand requests to the app before its hosted services have started (the Functions worker takes
+    // invocations as soon as it is connected), so the first connection makes sure the tables exist.
+    private void EnsureSchema()
+    {
+        if (Volatile.Read(ref _schemaReady))
+        {
+            return;
+        }
+
+        lock (_schemaLock)
+        {
+            if (_schemaReady)
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            SqliteBusyHandler.Install(connection);
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+            command.ExecuteNonQuery();
+            command.CommandText = Schema + SqliteClickQueue.Schema + SqliteStatsStore.Schema;
+            command.ExecuteNonQuery();
+            Volatile.Write(ref _schemaReady, true);
+        }
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -264,6 +291,7 @@ public sealed class SqliteDatabase : IDisposable
     // only matters to commits); OpenAsync adds the PRAGMA for writers.
     private SqliteConnection Open()
     {
+        EnsureSchema();
         var connection = new SqliteConnection(_connectionString);
         try
         {
