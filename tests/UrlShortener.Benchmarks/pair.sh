@@ -27,7 +27,7 @@ source tests/install-services.sh
 install_services
 command -v wrk >/dev/null 2>&1 || apt_install wrk
 rm -rf artifacts/benchmarks/app
-dotnet publish src/UrlShortener.Functions --configuration Release --output artifacts/benchmarks/app -nologo -v q -clp:ErrorsOnly
+dotnet publish src/UrlShortener.Server --configuration Release --output artifacts/benchmarks/app -nologo -v q -clp:ErrorsOnly
 
 work=$(mktemp -d)
 pids=()
@@ -58,7 +58,7 @@ start_app() { # name backend settings...
   local port; port=$(free_port)
   local backend_settings=("Embedded__DatabasePath=$work/$name.db")
   [ "$backend" = cosmos ] && backend_settings=("${cosmos[@]}")
-  (cd artifacts/benchmarks/app && exec env "${common[@]}" "${backend_settings[@]}" "$@" dotnet UrlShortener.Functions.dll --urls "http://127.0.0.1:$port") > "$work/$name.log" 2>&1 &
+  (cd artifacts/benchmarks/app && exec env "${common[@]}" "${backend_settings[@]}" "$@" dotnet UrlShortener.Server.dll --urls "http://127.0.0.1:$port") > "$work/$name.log" 2>&1 &
   pids+=($!)
   eval "${name}_pid=$! ${name}_port=$port"
   wait_for "http://127.0.0.1:$port/healthz"

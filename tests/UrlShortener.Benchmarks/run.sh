@@ -17,6 +17,6 @@ fi
 
 # The app as it is deployed: the README's publish command (ReadyToRun for linux-x64, see the csproj).
 rm -rf artifacts/benchmarks/app
-dotnet publish src/UrlShortener.Functions --configuration Release --output artifacts/benchmarks/app -nologo -v q -clp:ErrorsOnly
+dotnet publish src/UrlShortener.Server --configuration Release --output artifacts/benchmarks/app -nologo -v q -clp:ErrorsOnly
 dotnet build tests/UrlShortener.Benchmarks --configuration Release -nologo -v q -clp:ErrorsOnly
 exec dotnet tests/UrlShortener.Benchmarks/bin/Release/net10.0/UrlShortener.Benchmarks.dll "$@"

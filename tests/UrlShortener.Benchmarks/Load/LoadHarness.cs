@@ -27,7 +27,7 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
     ];
 
     /// <summary>The app as it is deployed: run.sh publishes it with the README's command (ReadyToRun, linux-x64).</summary>
-    private static readonly string PublishedApp = Path.Combine(AppProcess.RepositoryRoot, "artifacts", "benchmarks", "app", "UrlShortener.Functions.dll");
+    private static readonly string PublishedApp = Path.Combine(AppProcess.RepositoryRoot, "artifacts", "benchmarks", "app", "UrlShortener.Server.dll");
 
     private readonly string _apiKey = "bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     private readonly string _codeSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

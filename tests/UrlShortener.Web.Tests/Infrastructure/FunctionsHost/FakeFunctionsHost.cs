@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using GrpcException = Grpc.Core.RpcException;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,6 +15,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using UrlShortener.Web.Tests.Infrastructure.FunctionsHost.Rpc;
+using GrpcException = Grpc.Core.RpcException;
 
 namespace UrlShortener.Web.Tests.Infrastructure.FunctionsHost;
 
