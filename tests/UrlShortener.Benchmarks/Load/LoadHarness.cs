@@ -29,6 +29,9 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
     /// <summary>The app as it is deployed: run.sh publishes it with the README's command (ReadyToRun, linux-x64).</summary>
     private static readonly string PublishedApp = Path.Combine(AppProcess.RepositoryRoot, "artifacts", "benchmarks", "app", "UrlShortener.Server.dll");
 
+    /// <summary>The Functions app as published for Azure (run.sh publishes it), started under the tests' fake host.</summary>
+    private static readonly string PublishedWorker = Path.Combine(AppProcess.RepositoryRoot, "artifacts", "benchmarks", "worker");
+
     private readonly string _apiKey = "bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     private readonly string _codeSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("urlshortener-bench-");
@@ -60,6 +63,11 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         if (settings.Backends.Contains("cosmos"))
         {
             await RunCosmosAsync();
+        }
+
+        if (settings.Backends.Contains("worker"))
+        {
+            await RunWorkerAsync();
         }
 
         return new LoadReport(await CommitAsync(), startedAt, Machine(), settings, _starts, _results);
@@ -160,6 +168,33 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         _backends.Clear();
     }
 
+    /// <summary>
+    /// For reference only: the Functions worker on the embedded store, reached through the tests' fake host, which
+    /// routes each request (in this process) and forwards it to the worker's HttpUri while it sends the invocation
+    /// over gRPC. So a row measures the worker plus a proxy hop and an invocation message, not the Azure host.
+    /// </summary>
+    private async Task RunWorkerAsync()
+    {
+        const string Backend = "worker";
+        var data = Directory.CreateDirectory(Path.Combine(_work.FullName, "worker")).FullName;
+        var environment = BaseEnvironment();
+        environment["Embedded__DatabasePath"] = Path.Combine(data, "urlshortener.db");
+        var home = Directory.CreateDirectory(Path.Combine(data, "home")).FullName;
+        Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] starting the worker under the fake host");
+        var launched = Stopwatch.StartNew();
+        await using var host = await UrlShortener.Web.Tests.Infrastructure.FunctionsHost.FakeFunctionsHost.StartAsync(
+            PublishedWorker, environment.ToDictionary(e => e.Key, e => (string?)e.Value), home);
+        var front = await host.ServeHttpAsync();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = front };
+        (await client.GetAsync("/healthz")).Dispose();
+        _starts.Add(new AppStart(Backend, "fake host, launch to first answer", launched.Elapsed.TotalMilliseconds, 0));
+
+        AppUnderLoad worker = new(front, host.WorkerProcessId, client);
+        var links = await SeedAsync(worker);
+        await RunScenariosAsync(Backend, worker, links, TypicalScenarios(Backend, links).Take(2).Select(s => s with { Target = null, Met = null }));
+        RecordPeak(worker);
+    }
+
     private List<Scenario> TypicalScenarios(string backend, LinkSet links) =>
     [
         new Scenario(
@@ -200,7 +235,7 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         target,
         met);
 
-    private async Task RunScenariosAsync(string backend, AppProcess app, LinkSet links, IEnumerable<Scenario> scenarios)
+    private async Task RunScenariosAsync(string backend, AppUnderLoad app, LinkSet links, IEnumerable<Scenario> scenarios)
     {
         var ceiling = _ceiling!;
         var appMeter = new ProcessMeter(app.ProcessId);
@@ -292,14 +327,14 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         return app;
     }
 
-    private void RecordPeak(AppProcess app)
+    private void RecordPeak(AppUnderLoad app)
     {
         var peak = new ProcessMeter(app.ProcessId).PeakRssMegabytes();
         _starts[^1] = _starts[^1] with { PeakRssMegabytes = peak };
     }
 
     /// <summary>Creates the links the scenarios visit, through the API, and the path files wrk cycles through.</summary>
-    private async Task<LinkSet> SeedAsync(AppProcess app)
+    private async Task<LinkSet> SeedAsync(AppUnderLoad app)
     {
         var all = new Dictionary<string, string>(StringComparer.Ordinal);
         var hot = await CreateAsync(app, "https://example.com/launch?utm_source=hot", all);
@@ -341,7 +376,7 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
         return new LinkSet(hot, rotating, all, rotatingPaths, unknownPaths, UnknownCount);
     }
 
-    private async Task<string> CreateAsync(AppProcess app, string url, Dictionary<string, string> all)
+    private async Task<string> CreateAsync(AppUnderLoad app, string url, Dictionary<string, string> all)
     {
         using var request = ApiRequest(HttpMethod.Post, "/api/links");
         request.Content = JsonContent.Create(new { url });
@@ -420,6 +455,12 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
             : null;
         return string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores ({model ?? "unknown CPU"}), .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+    }
+
+    /// <summary>What a scenario runs against: an address, the process to meter, and a client for the API.</summary>
+    private sealed record AppUnderLoad(Uri Address, int ProcessId, HttpClient Client)
+    {
+        public static implicit operator AppUnderLoad(AppProcess app) => new(app.Address, app.ProcessId, app.Client);
     }
 
     private sealed record Scenario(string Name, string Description, WrkRequest Request, HttpStatusCode Expected, string? Target, Func<ScenarioResult, bool>? Met);

@@ -19,7 +19,7 @@ internal sealed record LoadSettings
     public int Rounds { get; init; } = 3;
 
     /// <summary>"embedded", "cosmos", or both.</summary>
-    public IReadOnlySet<string> Backends { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "embedded", "cosmos" };
+    public IReadOnlySet<string> Backends { get; init; } = new HashSet<string>(StringComparer.Ordinal) { "embedded", "cosmos", "worker" };
 
     /// <summary>Only the scenarios whose name contains one of these (all when empty).</summary>
     public IReadOnlyList<string> Only { get; init; } = [];
@@ -55,7 +55,7 @@ internal sealed record LoadSettings
             };
         }
 
-        if (settings.Rounds < 1 || settings.Duration < TimeSpan.FromSeconds(1) || !settings.Backends.IsSubsetOf(["embedded", "cosmos"]))
+        if (settings.Rounds < 1 || settings.Duration < TimeSpan.FromSeconds(1) || !settings.Backends.IsSubsetOf(["embedded", "cosmos", "worker"]))
         {
             throw new ArgumentException("--rounds must be at least 1, --duration at least 1 s, --backend embedded and/or cosmos.");
         }

@@ -124,7 +124,7 @@ internal sealed record LoadReport(
         static string Verdict(bool met) => met ? "met" : "MISSED";
         foreach (var start in Starts)
         {
-            text.AppendLine(culture, $"| {start.Backend} | {start.Variant} | {start.StartupMilliseconds:0} | {start.PeakRssMegabytes:0} | start < 1 s {Verdict(start.StartupMilliseconds < 1000)}, RSS < 200 MB {Verdict(start.PeakRssMegabytes < 200)} |");
+            text.AppendLine(culture, $"| {start.Backend} | {start.Variant} | {start.StartupMilliseconds:0} | {start.PeakRssMegabytes:0} | {(start.Backend == "worker" ? $"start < 30 s (Flex) {Verdict(start.StartupMilliseconds < 30_000)}" : $"start < 1 s {Verdict(start.StartupMilliseconds < 1000)}")}, RSS < 200 MB {Verdict(start.PeakRssMegabytes < 200)} |");
         }
 
         text.AppendLine();

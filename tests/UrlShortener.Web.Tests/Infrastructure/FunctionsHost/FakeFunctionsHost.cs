@@ -39,6 +39,7 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
     private readonly TaskCompletionSource<EventStreamCall> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly HttpMessageInvoker _toWorker = new(new RetryProxyHandler(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }));
     private bool _killed;
+    private WebApplication? _front;
     private List<(RouteTemplate Route, TemplateMatcher Matcher, HashSet<string> Methods, LoadedFunction Function)> _routes = [];
 
     private FakeFunctionsHost(WebApplication server, Process worker)
@@ -156,6 +157,50 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
     /// <summary>A handler that sends each request the way the host does: route to a function, forward, invoke.</summary>
     public HttpMessageHandler CreateHandler() => new ForwardingHandler(this);
 
+    /// <summary>
+    /// Serves the host's HTTP side on a loopback port (HTTP/1.1), for load tools: each request goes through
+    /// <see cref="CreateHandler"/>'s path. The benchmark harness measures the worker through it.
+    /// </summary>
+    public async Task<Uri> ServeHttpAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var front = builder.Build();
+        front.Run(async context =>
+        {
+            var uri = new Uri($"http://{context.Request.Host}{context.Request.Path}{context.Request.QueryString}");
+            using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), uri);
+            if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+            {
+                request.Content = new StreamContent(context.Request.Body);
+            }
+
+            foreach (var header in context.Request.Headers)
+            {
+                if (!request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string>)header.Value))
+                {
+                    request.Content?.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string>)header.Value);
+                }
+            }
+
+            using var response = await SendHttpAsync(request, context.RequestAborted);
+            context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var header in response.Headers.Concat(response.Content.Headers))
+            {
+                if (!string.Equals(header.Key, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Response.Headers[header.Key] = header.Value.ToArray();
+                }
+            }
+
+            await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
+        });
+        await front.StartAsync();
+        _front = front;
+        return new Uri(front.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
     /// <summary>Invokes the timer-triggered function <paramref name="functionName"/> once, as a schedule occurrence would.</summary>
     public async Task<InvocationResponse> InvokeTimerAsync(string functionName, CancellationToken cancellationToken = default)
     {
@@ -190,6 +235,11 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
         }
 
         Kill();
+        if (_front is not null)
+        {
+            await _front.DisposeAsync();
+        }
+
         _worker.Dispose();
         _toWorker.Dispose();
         await _server.StopAsync();
