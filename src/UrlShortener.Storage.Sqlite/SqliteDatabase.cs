@@ -97,9 +97,7 @@ public sealed class SqliteDatabase : IDisposable
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-            using var connection = new SqliteConnection(_connectionString);
-            connection.Open();
-            SqliteBusyHandler.Install(connection);
+            using var connection = Connect();
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
             command.ExecuteNonQuery();
@@ -292,6 +290,11 @@ public sealed class SqliteDatabase : IDisposable
     private SqliteConnection Open()
     {
         EnsureSchema();
+        return Connect();
+    }
+
+    private SqliteConnection Connect()
+    {
         var connection = new SqliteConnection(_connectionString);
         try
         {

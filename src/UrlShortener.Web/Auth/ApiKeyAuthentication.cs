@@ -121,11 +121,14 @@ public static class ApiKeyAuthentication
         return services;
     }
 
-    public static WebApplication UseApiKeyAuthentication(this WebApplication app)
+    /// <summary>API-key authentication and the policies' authorization, in either host's pipeline; warns when the app runs open.</summary>
+    public static IApplicationBuilder UseApiKeyAuthentication(this IApplicationBuilder app)
     {
-        if (app.Services.GetRequiredService<ApiKeyRegistry>().IsOpen)
+        var services = app.ApplicationServices;
+        if (services.GetRequiredService<ApiKeyRegistry>().IsOpen)
         {
-            Log.RunningOpen(app.Logger, ApiKeyRegistry.LocalOwner);
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(services.GetRequiredService<IHostEnvironment>().ApplicationName);
+            Log.RunningOpen(logger, ApiKeyRegistry.LocalOwner);
         }
 
         // With no default scheme this authenticates nothing; the authorization middleware

@@ -15,8 +15,7 @@ public enum ClickMessageOutcome
     Failed,
 }
 
-/// <param name="Failure">Why it failed (logged already), when it did.</param>
-public sealed record AppliedClickMessage(QueuedClickMessage Message, ClickMessageOutcome Outcome, int Counted, int Dropped, Exception? Failure = null);
+public sealed record AppliedClickMessage(QueuedClickMessage Message, ClickMessageOutcome Outcome, int Counted, int Dropped);
 
 /// <summary>
 /// Applies queue messages to the stats: reads the clicks, drops (and logs) those that are malformed,
@@ -27,21 +26,6 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
 {
     /// <summary>How many messages of a batch are written to the stats store at once.</summary>
     public const int ConcurrentMessages = 8;
-
-    /// <param name="messageId">The queue's id of the message (null: derived from the body, so a redelivery still matches).</param>
-    /// <param name="body">The message body.</param>
-    /// <param name="cancellationToken">Stops the work; the message is then not settled and comes again.</param>
-    /// <returns>How many clicks were counted and how many dropped.</returns>
-    public async Task<(int Counted, int Dropped)> ApplyAsync(string? messageId, string body, CancellationToken cancellationToken)
-    {
-        var applied = await ApplyBatchAsync([new QueuedClickMessage(messageId ?? string.Empty, body, 0)], cancellationToken).ConfigureAwait(false);
-        if (applied[0].Failure is { } failure)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-
-        return (applied[0].Counted, applied[0].Dropped);
-    }
 
     /// <summary>
     /// Applies a receive batch. Work is shared across its messages where that saves store calls: each link is
@@ -72,7 +56,7 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
                 catch (Exception exception) when (!ct.IsCancellationRequested)
                 {
                     Log.AggregationFailed(logger, exception);
-                    w.Fail(exception);
+                    w.Outcome = ClickMessageOutcome.Failed;
                 }
             }).ConfigureAwait(false);
 
@@ -92,7 +76,7 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
                 Log.AggregationFailed(logger, exception);
                 foreach (var w in work.Where(w => w.Counted.Any(c => c.Code == code)))
                 {
-                    w.Fail(exception);
+                    w.Outcome = ClickMessageOutcome.Failed;
                 }
             }
         }
@@ -108,7 +92,7 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
                 metrics.Rejected(w.Dropped);
             }
 
-            results[i] = new AppliedClickMessage(w.Message, w.Outcome, w.Outcome == ClickMessageOutcome.Applied ? counted : 0, w.Dropped, w.Failure);
+            results[i] = new AppliedClickMessage(w.Message, w.Outcome, w.Outcome == ClickMessageOutcome.Applied ? counted : 0, w.Dropped);
         }
 
         return results;
@@ -121,7 +105,6 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
         var work = new Work(message, id);
         if (dropped > 0 && clicks.Count == 0)
         {
-            Log.ClickMessageUnreadable(logger, id);
             work.Outcome = ClickMessageOutcome.Unreadable;
             work.Dropped = dropped;
             return work;
@@ -156,7 +139,7 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             Log.AggregationFailed(logger, exception);
-            work.Fail(exception);
+            work.Outcome = ClickMessageOutcome.Failed;
         }
 
         work.Dropped = dropped;
@@ -186,13 +169,5 @@ public sealed class ClickAggregator(IStatsStore stats, LinkLookup links, LinkSer
         public int Dropped { get; set; }
 
         public ClickMessageOutcome Outcome { get; set; } = ClickMessageOutcome.Applied;
-
-        public Exception? Failure { get; private set; }
-
-        public void Fail(Exception exception)
-        {
-            Outcome = ClickMessageOutcome.Failed;
-            Failure ??= exception;
-        }
     }
 }

@@ -9,10 +9,7 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Error, "The {Store} store failed on {Method} {Path}")]
     public static partial void StoreFailed(ILogger logger, Exception exception, string store, string method, string path);
 
-    [LoggerMessage(6, LogLevel.Warning, "Click message {MessageId} cannot be read")]
-    public static partial void ClickMessageUnreadable(ILogger logger, string messageId);
-
-    [LoggerMessage(13, LogLevel.Warning, "Click message {MessageId} was dead-lettered: it can never be applied")]
+    [LoggerMessage(13, LogLevel.Warning, "Click message {MessageId} cannot be read; it was dead-lettered")]
     public static partial void ClickMessageDeadLettered(ILogger logger, string messageId);
 
     [LoggerMessage(7, LogLevel.Warning, "A click of message {MessageId} was dropped: {Reason}")]

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Builder;
+using UrlShortener.Web.Auth;
 using UrlShortener.Web.Endpoints;
 
 namespace UrlShortener.Web.Hosting;
@@ -57,8 +58,7 @@ public sealed class RoutedElsewhere
         var api = new ApplicationBuilder(services);
         api.UseExceptionHandler();
         api.UseStatusCodePages();
-        api.UseAuthentication();
-        api.UseAuthorization();
+        api.UseApiKeyAuthentication();
         api.Run(Dispatch);
         var apiPipeline = api.Build();
 
