@@ -25,12 +25,13 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15
   properties: { resource: { id: databaseName } }
 }
 
-// Names and partition keys as in src/UrlShortener.Functions/Storage/Cosmos/CosmosDatabase.cs.
+// Names and partition keys as in src/UrlShortener.Storage.Cosmos/CosmosDatabase.cs.
 var containers = [
   { name: 'links', partitionKey: '/id', defaultTtl: -1 } // TTL on, nothing expires by default
   { name: 'linksByOwner', partitionKey: '/owner', defaultTtl: null }
   { name: 'counters', partitionKey: '/id', defaultTtl: null }
   { name: 'stats', partitionKey: '/code', defaultTtl: null }
+  { name: 'idempotencyKeys', partitionKey: '/id', defaultTtl: -1 } // each key expires a day after its last write
 ]
 
 resource container 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = [for c in containers: {

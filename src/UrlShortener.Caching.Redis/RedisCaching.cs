@@ -9,7 +9,8 @@ public static class RedisCaching
     public const string HealthCheckName = "redis";
 
     /// <summary>
-    /// Redis as the shared L2 link cache (<see cref="RedisLinkCache"/>), connected in the background, with its
+    /// Redis as the shared L2 link cache (<see cref="RedisLinkCache"/>) and the shared rate-limit counter
+    /// (<see cref="RedisRateLimitCounter"/>), on one connection made in the background, with its
     /// readiness check (Degraded, never Unhealthy: Redis is an accelerator) and its breaker's state as a metric.
     /// </summary>
     public static IServiceCollection AddRedisCache(this IServiceCollection services)
@@ -21,7 +22,9 @@ public static class RedisCaching
             .Validate(o => o.OperationTimeoutMilliseconds is > 0 and <= 5000, "Redis:OperationTimeoutMilliseconds must be 1 to 5000.")
             .Validate(o => o.BreakSeconds is > 0 and <= 300, "Redis:BreakSeconds must be more than 0 and at most 300.")
             .ValidateOnStart();
+        services.AddSingleton<RedisConnection>();
         services.AddSingleton<RedisLinkCache>();
+        services.AddSingleton<RedisRateLimitCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisLinkCache>());
         services.AddHealthChecks().AddCheck<RedisHealthCheck>(HealthCheckName);
         return services;

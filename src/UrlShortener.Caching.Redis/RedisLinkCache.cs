@@ -34,8 +34,7 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
 
     private readonly RedisOptions _options;
     private readonly ILogger<RedisLinkCache> _logger;
-    // Connected in the background: the app starts and serves (from the store) however long Redis takes.
-    private readonly Task<ConnectionMultiplexer> _connecting;
+    private readonly RedisConnection _connection;
     private readonly ResiliencePipeline _breaker;
     private readonly RedisReadBatcher _reads;
     private readonly TimeSpan _timeout;
@@ -46,7 +45,7 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
     private readonly TimeSpan _breakDuration;
     private int _timeoutsInARow;
 
-    public RedisLinkCache(IOptions<RedisOptions> options, TimeProvider clock, ILogger<RedisLinkCache> logger, IMeterFactory? meters = null)
+    public RedisLinkCache(RedisConnection connection, IOptions<RedisOptions> options, TimeProvider clock, ILogger<RedisLinkCache> logger, IMeterFactory? meters = null)
     {
         // Read when a listener collects: nothing on the redirect path.
         meters?.Create("UrlShortener").CreateObservableGauge(
@@ -57,13 +56,7 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
         _options = options.Value;
         _clock = clock;
         _logger = logger;
-        var configuration = ConfigurationOptions.Parse(_options.ConnectionString!);
-        configuration.AbortOnConnectFail = false;
-        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
-        configuration.SyncTimeout = (int)Math.Max(_options.OperationTimeoutMilliseconds, 10);
-        configuration.ConnectRetry = 1;
-        configuration.ReconnectRetryPolicy = new LinearRetry(500);
-        _connecting = ConnectionMultiplexer.ConnectAsync(configuration);
+        _connection = connection;
         _reads = new RedisReadBatcher(() => Redis?.GetDatabase(), TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1)), clock);
         _timeout = TimeSpan.FromMilliseconds(Math.Max(_options.OperationTimeoutMilliseconds, 1));
         _breakDuration = TimeSpan.FromSeconds(Math.Max(_options.BreakSeconds, 0.5));
@@ -93,7 +86,7 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
 
     public bool IsConnected => Redis?.IsConnected == true;
 
-    private ConnectionMultiplexer? Redis => _connecting.IsCompletedSuccessfully ? _connecting.Result : null;
+    private ConnectionMultiplexer? Redis => _connection.Multiplexer;
 
     /// <summary>True while the breaker keeps calls away from Redis.</summary>
     public bool IsSkipped => _circuit.CircuitState is CircuitState.Open or CircuitState.Isolated;
@@ -165,7 +158,6 @@ public sealed partial class RedisLinkCache : BackgroundService, ILinkCache
     {
         base.Dispose();
         _reads.Dispose();
-        _ = _connecting.ContinueWith(static connecting => connecting.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
     }
 
     /// <summary>Sends the deletes that are due: second deletes, and those Redis was away for.</summary>

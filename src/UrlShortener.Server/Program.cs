@@ -1,6 +1,7 @@
 using UrlShortener.Web.Auth;
 using UrlShortener.Web.Endpoints;
 using UrlShortener.Web.Hosting;
+using UrlShortener.Web.Limits;
 
 NativeHeap.LimitRetention();
 
@@ -10,6 +11,7 @@ builder.Services.AddUrlShortener(builder.Configuration);
 var app = builder.Build();
 app.UseHttpApi();
 app.UseApiKeyAuthentication();
+app.UseApiRateLimits();
 app.MapUrlShortener();
 app.Run();
 

@@ -24,6 +24,9 @@ public sealed class CosmosDatabase : IDisposable
     /// <summary>Hourly stats: a document per (code, UTC day) and a total per code, partitioned by code.</summary>
     public const string StatsContainer = "stats";
 
+    /// <summary>Idempotency keys, id = a hash of (owner, operation, key), expired by TTL a day after their last write.</summary>
+    public const string IdempotencyKeysContainer = "idempotencyKeys";
+
     private readonly CosmosOptions _options;
 
     /// <param name="options">The account, database and how to reach them.</param>
@@ -67,6 +70,7 @@ public sealed class CosmosDatabase : IDisposable
         OwnerLinks = database.GetContainer(OwnerLinksContainer);
         Counters = database.GetContainer(CountersContainer);
         Stats = database.GetContainer(StatsContainer);
+        IdempotencyKeys = database.GetContainer(IdempotencyKeysContainer);
     }
 
     public CosmosClient Client { get; }
@@ -79,6 +83,8 @@ public sealed class CosmosDatabase : IDisposable
 
     public Container Stats { get; }
 
+    public Container IdempotencyKeys { get; }
+
     /// <summary>Every container the app uses with its partition key path (infra/ creates the same).</summary>
     public static ReadOnlyDictionary<string, string> ContainerPartitionKeys { get; } = new(new Dictionary<string, string>
     {
@@ -86,7 +92,11 @@ public sealed class CosmosDatabase : IDisposable
         [OwnerLinksContainer] = "/owner",
         [CountersContainer] = "/id",
         [StatsContainer] = "/code",
+        [IdempotencyKeysContainer] = "/id",
     });
+
+    /// <summary>The containers with TTL on (-1: documents say their own <c>ttl</c>); infra/ sets the same.</summary>
+    public static IReadOnlySet<string> ContainersWithTimeToLive { get; } = new HashSet<string> { LinksContainer, IdempotencyKeysContainer };
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -98,7 +108,11 @@ public sealed class CosmosDatabase : IDisposable
         var database = (await Client.CreateDatabaseIfNotExistsAsync(_options.DatabaseName, cancellationToken: cancellationToken).ConfigureAwait(false)).Database;
         foreach (var (name, partitionKey) in ContainerPartitionKeys)
         {
-            await database.CreateContainerIfNotExistsAsync(new ContainerProperties(name, partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var properties = new ContainerProperties(name, partitionKey)
+            {
+                DefaultTimeToLive = ContainersWithTimeToLive.Contains(name) ? -1 : null,
+            };
+            await database.CreateContainerIfNotExistsAsync(properties, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
     }
 

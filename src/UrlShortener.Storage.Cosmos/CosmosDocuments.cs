@@ -93,3 +93,26 @@ internal sealed class CounterDocument
     public string Id { get; set; } = LinksCounterId;
     public long Next { get; set; }
 }
+
+/// <summary>An idempotency key in <c>idempotencyKeys</c>: id = a hash of (owner, operation, key); <c>ttl</c> expires it.</summary>
+internal sealed class IdempotencyDocument
+{
+    public string Id { get; set; } = string.Empty;
+    public string Owner { get; set; } = string.Empty;
+    public string Operation { get; set; } = string.Empty;
+    public string Fingerprint { get; set; } = string.Empty;
+
+    /// <summary>The running claim's token; null once answered.</summary>
+    public string? Token { get; set; }
+
+    public long LockedUntil { get; set; }
+    public int? Status { get; set; }
+    public string? ContentType { get; set; }
+    public string? Location { get; set; }
+
+    /// <summary>The answer's body, base64.</summary>
+    public string? Body { get; set; }
+
+    /// <summary>Seconds the document lives after its last write (the container's TTL is on).</summary>
+    public int Ttl { get; set; }
+}

@@ -46,4 +46,5 @@ internal sealed class CosmosJsonSerializer : CosmosSerializer
 [JsonSerializable(typeof(NewStatsTotalDocument))]
 [JsonSerializable(typeof(AppliedPartsDocument))]
 [JsonSerializable(typeof(AppliedSlot))]
+[JsonSerializable(typeof(IdempotencyDocument))]
 internal sealed partial class CosmosDocumentJsonContext : JsonSerializerContext;

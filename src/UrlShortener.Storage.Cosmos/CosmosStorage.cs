@@ -32,6 +32,7 @@ public static partial class CosmosStorage
         services.AddSingleton<CosmosLinkStore>();
         services.AddSingleton<CosmosKeyRangeSource>();
         services.AddSingleton<CosmosStatsStore>();
+        services.AddSingleton<CosmosIdempotencyStore>();
         services.AddHealthChecks().AddCheck<CosmosHealthCheck>(HealthCheckName);
         return services;
     }

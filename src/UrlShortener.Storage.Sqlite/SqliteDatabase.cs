@@ -101,7 +101,7 @@ public sealed class SqliteDatabase : IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
             command.ExecuteNonQuery();
-            command.CommandText = Schema + SqliteClickQueue.Schema + SqliteStatsStore.Schema;
+            command.CommandText = Schema + SqliteClickQueue.Schema + SqliteStatsStore.Schema + SqliteIdempotencyStore.Schema;
             command.ExecuteNonQuery();
             Volatile.Write(ref _schemaReady, true);
         }

@@ -26,6 +26,7 @@ public static partial class SqliteStorage
         services.AddSingleton<SqliteKeyRangeSource>();
         services.AddSingleton<SqliteClickQueue>();
         services.AddSingleton<SqliteStatsStore>();
+        services.AddSingleton<SqliteIdempotencyStore>();
         services.AddHealthChecks().AddCheck<SqliteHealthCheck>(HealthCheckName);
         return services;
     }

@@ -16,13 +16,13 @@ public sealed class ApiKeyRegistry
     public const string LocalOwner = "local";
 
     private readonly FrozenDictionary<string, ClaimsPrincipal> _principalsByHash;
-    private readonly ClaimsPrincipal _localPrincipal = CreatePrincipal(LocalOwner, Scopes.All);
+    private readonly ClaimsPrincipal _localPrincipal = CreatePrincipal(LocalOwner, LocalOwner, Scopes.All);
 
     public ApiKeyRegistry(IOptions<AuthOptions> options)
     {
         _principalsByHash = options.Value.ApiKeys.ToFrozenDictionary(
             key => key.KeyHash!.ToLowerInvariant(),
-            key => CreatePrincipal(key.Owner!, key.Scopes),
+            key => CreatePrincipal(KeyId(key.KeyHash!), key.Owner!, key.Scopes),
             StringComparer.Ordinal);
     }
 
@@ -46,9 +46,12 @@ public sealed class ApiKeyRegistry
         return _principalsByHash.GetValueOrDefault(Convert.ToHexStringLower(hash));
     }
 
-    private static ClaimsPrincipal CreatePrincipal(string owner, IEnumerable<string> scopes)
+    /// <summary>Names a key in rate-limit counters: the head of its hash, which tells nothing of the key.</summary>
+    public static string KeyId(string keyHash) => keyHash[..16].ToLowerInvariant();
+
+    private static ClaimsPrincipal CreatePrincipal(string keyId, string owner, IEnumerable<string> scopes)
     {
-        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, owner) };
+        var claims = new List<Claim> { new(ClaimTypes.NameIdentifier, owner), new(ApiKeyAuthenticationHandler.KeyIdClaim, keyId) };
         claims.AddRange(scopes.Select(scope => new Claim(ApiKeyAuthenticationHandler.ScopeClaim, scope)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName));
     }
@@ -65,6 +68,7 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
     public const string ScopeClaim = "scope";
+    public const string KeyIdClaim = "key_id";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {

@@ -19,6 +19,17 @@ public sealed class ApiKeyOptions
     public string? KeyHash { get; set; }
 
     public List<string> Scopes { get; set; } = [];
+
+    /// <summary>This key's own quotas, in place of <c>RateLimits:Writes</c> and <c>RateLimits:Reads</c>.</summary>
+    public ApiKeyLimits? Limits { get; set; }
+}
+
+/// <summary><c>Auth:ApiKeys:N:Limits</c>: the fields set here replace the defaults for this key.</summary>
+public sealed class ApiKeyLimits
+{
+    public Limits.QuotaOptions? Writes { get; set; }
+
+    public Limits.QuotaOptions? Reads { get; set; }
 }
 
 public static class Scopes
@@ -62,6 +73,9 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
             {
                 failures.Add($"Auth:ApiKeys:{i}:Scopes is empty; give one or more of {string.Join(", ", Scopes.All)}.");
             }
+
+            Limits.QuotaOptions.Validate($"Auth:ApiKeys:{i}:Limits:Writes", key.Limits?.Writes, required: false, failures);
+            Limits.QuotaOptions.Validate($"Auth:ApiKeys:{i}:Limits:Reads", key.Limits?.Reads, required: false, failures);
 
             foreach (var scope in key.Scopes.Where(s => !Scopes.All.Contains(s)))
             {

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using UrlShortener.Core.Links;
 using UrlShortener.Web.Auth;
 using UrlShortener.Web.Hosting;
+using UrlShortener.Web.Idempotency;
+using UrlShortener.Web.Limits;
 
 namespace UrlShortener.Web.Endpoints;
 
@@ -16,6 +18,9 @@ public static class LinkEndpoints
         group.MapPost("", CreateAsync)
             .WithName("createLink")
             .RequireAuthorization(Scopes.LinksWrite)
+            .WithMetadata(ApiRateLimit.Writes)
+            .AddEndpointFilter<IdempotentRequests>()
+            .WithMetadata(IdempotentRequests.Metadata)
             .WithMetadata(new JsonRequestBody(OpenApiDocumentation.CreateLinkSchema, "application/json"))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -26,18 +31,21 @@ public static class LinkEndpoints
         group.MapGet("", ListAsync)
             .WithName("listLinks")
             .RequireAuthorization(Scopes.LinksRead)
+            .WithMetadata(ApiRateLimit.Reads)
             .ProducesValidationProblem()
             .WithSummary("The caller's links, newest first, a page at a time.");
 
         group.MapGet("/{code}", GetAsync)
             .WithName("getLink")
             .RequireAuthorization(Scopes.LinksRead)
+            .WithMetadata(ApiRateLimit.Reads)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One of the caller's links.");
 
         group.MapPatch("/{code}", UpdateAsync)
             .WithName("updateLink")
             .RequireAuthorization(Scopes.LinksWrite)
+            .WithMetadata(ApiRateLimit.Writes)
             .WithMetadata(new JsonRequestBody(OpenApiDocumentation.UpdateLinkSchema, "application/json", "application/merge-patch+json"))
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -49,6 +57,7 @@ public static class LinkEndpoints
         group.MapDelete("/{code}", DeleteAsync)
             .WithName("deleteLink")
             .RequireAuthorization(Scopes.LinksWrite)
+            .WithMetadata(ApiRateLimit.Writes)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Delete a link: its short URL answers 410 from then on.");

@@ -7,6 +7,8 @@ using UrlShortener.Core.Clicks;
 using UrlShortener.Core.Links;
 using UrlShortener.Web.Auth;
 using UrlShortener.Web.Hosting;
+using UrlShortener.Web.Idempotency;
+using UrlShortener.Web.Limits;
 
 namespace UrlShortener.Web.Endpoints;
 
@@ -123,6 +125,28 @@ public static class OpenApiDocumentation
             operation.Description = $"Needs an API key with the {scope} scope.";
         }
 
+        var limit = metadata.OfType<ApiRateLimit>().FirstOrDefault();
+        if (limit is not null)
+        {
+            operation.Responses["429"] = ProblemResponse(document, $"Over the API key's quota for {limit.Policy}: wait Retry-After seconds.", header: ("Retry-After", "Seconds until the request is allowed again."));
+            operation.Description += $" Counted against the key's {limit.Policy} quota.";
+        }
+
+        if (metadata.OfType<IdempotentRequests.AcceptsIdempotencyKey>().Any())
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = IdempotencyKeyHeader.Name,
+                In = ParameterLocation.Header,
+                Required = false,
+                Description = "Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): the same key with the same body within 24 hours gets the first answer again, marked Idempotent-Replayed: true.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 257, Description = "A structured-field string such as \"8e03978e-40d5-43e8-bc93-6894a57f9324\", or the same without quotes." },
+            });
+            operation.Responses["409"] = ProblemResponse(document, "The alias is taken, or a request with this Idempotency-Key is still running (then with Retry-After).", header: ("Retry-After", "Seconds to wait before sending the request again."));
+            operation.Responses["422"] = ProblemResponse(document, "This Idempotency-Key was used with a different body.");
+        }
+
         if (metadata.OfType<JsonRequestBody>().FirstOrDefault() is { } body)
         {
             operation.RequestBody = new OpenApiRequestBody
@@ -145,10 +169,23 @@ public static class OpenApiDocumentation
                 concrete.Headers["Location"] = Header(status == "201" ? "The new link's address in this API." : "Where the short link leads.", format: "uri");
             }
 
-            if (status is "503")
+            if (status is "503" or "429")
             {
                 concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
                 concrete.Headers["Retry-After"] = Header("Seconds to wait before trying again.", type: JsonSchemaType.Integer);
+            }
+
+            if (limit is not null && status is not ("401" or "403"))
+            {
+                concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                concrete.Headers[ApiRateLimits.PolicyHeader] = Header("The key's quota (draft-ietf-httpapi-ratelimit-headers), e.g. \"writes\";q=120;w=60: q requests per w seconds.");
+                concrete.Headers[ApiRateLimits.StateHeader] = Header("What is left of it, e.g. \"writes\";r=119;t=1: r more requests now, all of the quota back in t seconds.");
+            }
+
+            if (status == "201" && metadata.OfType<IdempotentRequests.AcceptsIdempotencyKey>().Any())
+            {
+                concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                concrete.Headers[IdempotencyKeyHeader.ReplayedHeader] = Header("true when this is the kept answer to an Idempotency-Key seen before.");
             }
 
             if (method == "HEAD")
@@ -202,6 +239,8 @@ public static class OpenApiDocumentation
             case "granularity":
                 parameter.Description = "Series step.";
                 parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("hour"), JsonValue.Create("day")], Default = JsonValue.Create("hour") };
+                break;
+            case IdempotencyKeyHeader.Name:
                 break;
             default:
                 throw new InvalidOperationException($"Parameter '{parameter.Name}' of {path} has no description in the OpenAPI document.");

@@ -22,6 +22,10 @@ public static class Problems
     public const string UnsupportedMediaTypeType = "urn:urlshortener:problem:unsupported-media-type";
     public const string ServiceUnavailableType = "urn:urlshortener:problem:service-unavailable";
     public const string InternalErrorType = "urn:urlshortener:problem:internal-error";
+    public const string RateLimitedType = "urn:urlshortener:problem:rate-limited";
+    public const string TooManyUnknownCodesType = "urn:urlshortener:problem:too-many-unknown-codes";
+    public const string IdempotencyKeyInUseType = "urn:urlshortener:problem:idempotency-key-in-use";
+    public const string IdempotencyKeyReusedType = "urn:urlshortener:problem:idempotency-key-reused";
 
     public static ProblemHttpResult Invalid(IDictionary<string, string[]> errors) =>
         TypedResults.Problem(new HttpValidationProblemDetails(errors)
@@ -63,6 +67,21 @@ public static class Problems
     public static ProblemHttpResult ServiceUnavailable(string detail) =>
         Problem(StatusCodes.Status503ServiceUnavailable, ServiceUnavailableType, "The service is temporarily unavailable.", detail);
 
+    /// <summary>Over the key's quota; the caller sets <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult RateLimited(Core.Limits.RateLimitPolicy policy, long retryAfterSeconds) =>
+        Problem(StatusCodes.Status429TooManyRequests, RateLimitedType, "Too many requests.", $"This API key may send {policy.Quota} {policy.Name} per {policy.Window.TotalSeconds:0.###} s; send again in {retryAfterSeconds} s.");
+
+    /// <summary>Too many codes that lead nowhere from this client; the caller sets <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult TooManyUnknownCodes(long retryAfterSeconds) =>
+        Problem(StatusCodes.Status429TooManyRequests, TooManyUnknownCodesType, "Too many unknown short links.", $"This client asked for too many codes that do not exist; unknown codes are refused for {retryAfterSeconds} s. Links that exist still redirect.");
+
+    /// <summary>An earlier request with the same Idempotency-Key is still running; the caller sets <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult IdempotencyKeyInUse() =>
+        Problem(StatusCodes.Status409Conflict, IdempotencyKeyInUseType, "A request with this Idempotency-Key is still running.", "Send it again shortly for its answer.");
+
+    public static ProblemHttpResult IdempotencyKeyReused() =>
+        Problem(StatusCodes.Status422UnprocessableEntity, IdempotencyKeyReusedType, "This Idempotency-Key was used for a different request.", "A key stands for one request body for 24 hours; use a new key for a new request.");
+
     /// <summary>Writes <paramref name="problem"/> outside an endpoint (authentication, exception handling).</summary>
     public static Task Write(HttpContext context, ProblemHttpResult problem) => problem.ExecuteAsync(context);
 
@@ -79,6 +98,7 @@ public static class Problems
                 StatusCodes.Status405MethodNotAllowed => MethodNotAllowedType,
                 StatusCodes.Status413PayloadTooLarge => BodyTooLargeType,
                 StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaTypeType,
+                StatusCodes.Status429TooManyRequests => RateLimitedType,
                 StatusCodes.Status503ServiceUnavailable => ServiceUnavailableType,
                 >= 500 => InternalErrorType,
                 _ => problem.Type,

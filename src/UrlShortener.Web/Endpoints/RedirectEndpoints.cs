@@ -1,6 +1,7 @@
 using UrlShortener.Core.Links;
 using UrlShortener.Web.Caching;
 using UrlShortener.Web.Clicks;
+using UrlShortener.Web.Limits;
 
 namespace UrlShortener.Web.Endpoints;
 
@@ -17,7 +18,8 @@ public static class RedirectEndpoints
         var redirects = new Redirects(
             app.ServiceProvider.GetRequiredService<LinkLookup>(),
             app.ServiceProvider.GetRequiredService<TimeProvider>(),
-            app.ServiceProvider.GetRequiredService<ClickCapture>());
+            app.ServiceProvider.GetRequiredService<ClickCapture>(),
+            app.ServiceProvider.GetRequiredService<UnknownCodeLimit>());
         return app.MapMethods("/{code}", [HttpMethods.Get, HttpMethods.Head], redirects.AnswerAsync)
             .WithName("followLink")
             .WithTags("Redirect")
@@ -28,6 +30,7 @@ public static class RedirectEndpoints
             .Produces(StatusCodes.Status308PermanentRedirect)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Follow a short link: 302 (or the link's 301, 307, 308) with Location.")
             // Answered by the routing middleware itself: no status-code pages (every answer here has
@@ -41,13 +44,13 @@ public static class RedirectEndpoints
     /// Writes the redirect itself rather than through a result object, and stays synchronous when the
     /// link comes from the in-process cache: the common case allocates no state machine.
     /// </remarks>
-    private sealed class Redirects(LinkLookup lookup, TimeProvider clock, ClickCapture clicks)
+    private sealed class Redirects(LinkLookup lookup, TimeProvider clock, ClickCapture clicks, UnknownCodeLimit unknownCodes)
     {
         public Task AnswerAsync(string code, HttpContext context)
         {
             if (!ShortCode.IsWellFormed(code))
             {
-                return Refuse(Problems.LinkNotFound(code), context);
+                return RefuseUnknown(code, context);
             }
 
             var find = lookup.FindAsync(code, context.RequestAborted);
@@ -81,8 +84,21 @@ public static class RedirectEndpoints
                     context.Response.Headers.CacheControl = TemporaryCacheControl;
                     return Refuse(Problems.LinkGone(code), context);
                 default:
-                    return Refuse(Problems.LinkNotFound(code), context);
+                    return RefuseUnknown(code, context);
             }
+        }
+
+        // Only a code that leads nowhere is counted against the client: live links are never limited.
+        private Task RefuseUnknown(string code, HttpContext context)
+        {
+            if (unknownCodes.Refusal(context) is not { } wait)
+            {
+                return Refuse(Problems.LinkNotFound(code), context);
+            }
+
+            var seconds = Math.Max((long)Math.Ceiling(wait.TotalSeconds), 1);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Refuse(Problems.TooManyUnknownCodes(seconds), context);
         }
 
         // A HEAD gets the status and media type of the GET's problem without its body.

@@ -14,6 +14,7 @@ public static class StatsEndpoints
             .WithName("getLinkStats")
             .WithTags("Stats")
             .RequireAuthorization(Scopes.StatsRead)
+            .WithMetadata(Limits.ApiRateLimit.Reads)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)

@@ -24,6 +24,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Error, "{Count} clicks could not be sent to the queue within {Seconds} s of shutdown and are lost")]
     public static partial void ClicksLostAtShutdown(ILogger logger, long count, double seconds);
 
+    [LoggerMessage(14, LogLevel.Warning, "The shared rate-limit counter (Redis) failed: each instance limits on its own for {Seconds} s, then Redis is tried again")]
+    public static partial void RateLimitsPerInstance(ILogger logger, Exception exception, double seconds);
+
     [LoggerMessage(12, LogLevel.Warning, "{Count} clicks dropped in the last {IntervalSeconds} s: the click buffer is full, so the queue is down or slower than the visits")]
     public static partial void ClicksDropped(ILogger logger, long count, double intervalSeconds);
 }

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using Microsoft.AspNetCore.Builder;
 using UrlShortener.Web.Auth;
 using UrlShortener.Web.Endpoints;
+using UrlShortener.Web.Limits;
 
 namespace UrlShortener.Web.Hosting;
 
@@ -9,7 +10,7 @@ namespace UrlShortener.Web.Hosting;
 /// The endpoints of <see cref="UrlShortenerEndpoints.MapUrlShortener"/> for a host that routes requests itself
 /// (the Functions worker: the host picks the function, the worker's routing sets the route values). Each
 /// endpoint answers by name through the standalone app's own pipeline: problems for exceptions, status-code
-/// pages, then authorization by the endpoint's own policy. A short-circuit endpoint (the redirect) skips the
+/// pages, then authorization by the endpoint's own policy, then its key's rate limit. A short-circuit endpoint (the redirect) skips the
 /// last two, as it does in the standalone app.
 /// </summary>
 public sealed class RoutedElsewhere
@@ -59,6 +60,7 @@ public sealed class RoutedElsewhere
         api.UseExceptionHandler();
         api.UseStatusCodePages();
         api.UseApiKeyAuthentication();
+        api.UseApiRateLimits();
         api.Run(Dispatch);
         var apiPipeline = api.Build();
 

@@ -31,6 +31,12 @@ public sealed class ShortenerOptions
 
     /// <summary>How long a call to the link or stats store, and a readiness check, may take before it counts as failed (503).</summary>
     public double StoreTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Proxies (addresses or CIDR networks) whose <c>X-Forwarded-For</c> names the client; loopback is always trusted.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>A header a trusted proxy sets to the client's address, e.g. Azure Front Door's <c>X-Azure-ClientIP</c>; else X-Forwarded-For.</summary>
+    public string? ClientAddressHeader { get; set; }
 }
 
 internal sealed class ShortenerOptionsValidator(IHostEnvironment environment) : IValidateOptions<ShortenerOptions>
@@ -77,6 +83,11 @@ internal sealed class ShortenerOptionsValidator(IHostEnvironment environment) : 
         if (options.StoreTimeoutSeconds is < 0.1 or > 120 || double.IsNaN(options.StoreTimeoutSeconds))
         {
             failures.Add($"Shortener:StoreTimeoutSeconds must be 0.1 to 120 (got {options.StoreTimeoutSeconds}).");
+        }
+
+        foreach (var proxy in options.TrustedProxies.Where(p => !Limits.ClientAddresses.IsNetwork(p)))
+        {
+            failures.Add($"Shortener:TrustedProxies has '{proxy}', which is neither an IP address nor a CIDR network such as 10.0.0.0/8.");
         }
 
         if (options.LocalCacheCapacity < 1)

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using UrlShortener.Core.Clicks;
+using UrlShortener.Core.Idempotency;
 using UrlShortener.Core.Keys;
 using UrlShortener.Core.Links;
 
@@ -182,4 +183,21 @@ public sealed class DeadlineStatsStore(IStatsStore stats, string name, StoreDead
 
     public Task<long> TotalAsync(string code, CancellationToken cancellationToken) =>
         deadline.RunAsync(name, token => stats.TotalAsync(code, token), cancellationToken);
+}
+
+/// <summary>An idempotency-key store whose every call ends within the <see cref="StoreDeadline"/>.</summary>
+public sealed class DeadlineIdempotencyStore(IIdempotencyStore keys, string name, StoreDeadline deadline) : IIdempotencyStore
+{
+    public Task<IdempotencyClaim> ClaimAsync(IdempotencyScope scope, byte[] fingerprint, DateTimeOffset now, TimeSpan lease, TimeSpan retention, CancellationToken cancellationToken) =>
+        deadline.RunAsync(name, token => keys.ClaimAsync(scope, fingerprint, now, lease, retention, token), cancellationToken);
+
+    public Task<bool> CompleteAsync(IdempotencyScope scope, string token, IdempotentAnswer answer, CancellationToken cancellationToken) =>
+        deadline.RunAsync(name, ct => keys.CompleteAsync(scope, token, answer, ct), cancellationToken);
+
+    public Task ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>
+        deadline.RunAsync(name, async ct =>
+        {
+            await keys.ReleaseAsync(scope, token, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using UrlShortener.Caching.Redis;
 using UrlShortener.Core.Clicks;
+using UrlShortener.Core.Idempotency;
 using UrlShortener.Core.Keys;
 using UrlShortener.Core.Links;
 using UrlShortener.Messaging.ServiceBus;
@@ -11,6 +12,7 @@ using UrlShortener.Telemetry;
 using UrlShortener.Web.Auth;
 using UrlShortener.Web.Caching;
 using UrlShortener.Web.Clicks;
+using UrlShortener.Web.Limits;
 
 namespace UrlShortener.Web.Hosting;
 
@@ -55,11 +57,11 @@ public static class UrlShortenerServices
         if (backends.Cosmos)
         {
             services.AddCosmosStorage();
-            services.AddStores<CosmosLinkStore, CosmosKeyRangeSource, CosmosStatsStore>("cosmos");
+            services.AddStores<CosmosLinkStore, CosmosKeyRangeSource, CosmosStatsStore, CosmosIdempotencyStore>("cosmos");
         }
         else
         {
-            services.AddStores<SqliteLinkStore, SqliteKeyRangeSource, SqliteStatsStore>("sqlite");
+            services.AddStores<SqliteLinkStore, SqliteKeyRangeSource, SqliteStatsStore, SqliteIdempotencyStore>("sqlite");
         }
 
         if (backends.Redis)
@@ -80,6 +82,7 @@ public static class UrlShortenerServices
             services.AddSingleton<IClickQueue>(sp => sp.GetRequiredService<SqliteClickQueue>());
         }
 
+        services.AddRateLimits(backends);
         services.AddClickPipeline(backends);
         if (clickDrain == ClickDrainDriver.HostedService)
         {
@@ -90,11 +93,13 @@ public static class UrlShortenerServices
     }
 
     // The ports of the stores, each call within the store deadline and its failures counted under the adapter's name.
-    private static void AddStores<TLinks, TKeys, TStats>(this IServiceCollection services, string name)
+    private static void AddStores<TLinks, TKeys, TStats, TIdempotency>(this IServiceCollection services, string name)
         where TLinks : class, ILinkStore
         where TKeys : class, IKeyRangeSource
         where TStats : class, IStatsStore
+        where TIdempotency : class, IIdempotencyStore
     {
+        services.AddSingleton<IIdempotencyStore>(sp => new DeadlineIdempotencyStore(sp.GetRequiredService<TIdempotency>(), name, sp.GetRequiredService<StoreDeadline>()));
         services.AddSingleton<ILinkStore>(sp => new DeadlineLinkStore(sp.GetRequiredService<TLinks>(), name, sp.GetRequiredService<StoreDeadline>()));
         services.AddSingleton<IKeyRangeSource>(sp => new DeadlineKeyRangeSource(sp.GetRequiredService<TKeys>(), name, sp.GetRequiredService<StoreDeadline>()));
         services.AddSingleton<IStatsStore>(sp => new DeadlineStatsStore(sp.GetRequiredService<TStats>(), name, sp.GetRequiredService<StoreDeadline>()));
@@ -130,6 +135,23 @@ public static class UrlShortenerServices
         services.AddSingleton<ILinkCacheInvalidator>(sp => sp.GetRequiredService<LinkLookup>());
         services.AddSingleton<LinkService>();
         services.AddSingleton<ShortUrls>();
+    }
+
+    /// <summary>The API's per-key quotas (shared through Redis when it is configured) and the unknown-code limit of redirects.</summary>
+    private static void AddRateLimits(this IServiceCollection services, Backends backends)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.AddSingleton(sp => new SharedRateLimitCounter(
+            backends.Redis ? sp.GetRequiredService<RedisRateLimitCounter>() : null,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<RateLimitOptions>>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<ILogger<SharedRateLimitCounter>>()));
+        services.AddSingleton<RateLimitMetrics>();
+        services.AddSingleton<ApiRateLimits>();
+        services.AddSingleton<ClientAddresses>();
+        services.AddSingleton<UnknownCodeLimit>();
     }
 
     /// <summary>Capture on the redirect path, batches to the queue, the aggregator.</summary>

@@ -414,6 +414,11 @@ internal sealed class LoadHarness(LoadSettings settings) : IAsyncDisposable
             ["Auth__ApiKeys__0__Scopes__0"] = "links:write",
             ["Auth__ApiKeys__0__Scopes__1"] = "links:read",
             ["Auth__ApiKeys__0__Scopes__2"] = "stats:read",
+
+            // Limits on, counted on every call, but far above what one client sends here (0 turns them off).
+            ["RateLimits__Writes__Quota"] = "10000000",
+            ["RateLimits__Reads__Quota"] = "10000000",
+            ["RateLimits__UnknownCodes__Quota"] = "10000000",
         },
         [.. settings.AppSettings.Select(s => (s.Key, s.Value))]);
 

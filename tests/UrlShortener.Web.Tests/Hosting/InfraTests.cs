@@ -137,6 +137,8 @@ public sealed partial class InfraTests
         foreach (var (container, partitionKey) in CosmosDatabase.ContainerPartitionKeys)
         {
             Assert.Matches($"name: '{container}', partitionKey: '{partitionKey}'", cosmos);
+            var ttl = CosmosDatabase.ContainersWithTimeToLive.Contains(container) ? "-1" : "null";
+            Assert.Matches($"name: '{container}', partitionKey: '{Regex.Escape(partitionKey)}', defaultTtl: {ttl} ", cosmos);
         }
 
         Assert.Contains("disableLocalAuth: true", cosmos, StringComparison.Ordinal);
