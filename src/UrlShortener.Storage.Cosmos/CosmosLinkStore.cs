@@ -94,9 +94,10 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
                 .ToList();
 
             // Point-read the links in order; an entry whose link was deleted meanwhile is skipped.
-            for (var i = 0; i < entries.Count && links.Count < limit; i += limit - links.Count)
+            for (var i = 0; i < entries.Count && links.Count < limit;)
             {
-                var batch = entries.Skip(i).Take(limit - links.Count);
+                var batch = entries.Skip(i).Take(limit - links.Count).ToList();
+                i += batch.Count;
                 var read = await Task.WhenAll(batch.Select(e => FindLinkAsync(e.Id, cancellationToken))).ConfigureAwait(false);
                 links.AddRange(read.Where(l => l is { DeletedAt: null } && l.Owner == owner)!);
             }
