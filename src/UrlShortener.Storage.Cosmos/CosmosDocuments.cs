@@ -21,6 +21,8 @@ internal sealed class LinkDocument
     public long? DeletedAt { get; set; }
     public long Revision { get; set; }
     public long? ExhaustedAt { get; set; }
+    public string? Title { get; set; }
+    public UtmTags? Utm { get; set; }
 
     public static LinkDocument From(ShortLink link) => new()
     {
@@ -40,6 +42,8 @@ internal sealed class LinkDocument
         DeletedAt = link.DeletedAt?.ToUnixTimeMilliseconds(),
         Revision = link.Revision,
         ExhaustedAt = link.ExhaustedAt?.ToUnixTimeMilliseconds(),
+        Title = link.Title,
+        Utm = link.Utm,
     };
 
     public ShortLink ToLink() => new()
@@ -60,6 +64,8 @@ internal sealed class LinkDocument
         DeletedAt = DeletedAt is { } deletedAt ? DateTimeOffset.FromUnixTimeMilliseconds(deletedAt) : null,
         Revision = Revision,
         ExhaustedAt = ExhaustedAt is { } exhaustedAt ? DateTimeOffset.FromUnixTimeMilliseconds(exhaustedAt) : null,
+        Title = Title,
+        Utm = Utm,
     };
 }
 

@@ -50,6 +50,11 @@ public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock
                 foreach (var day in link)
                 {
                     var dayKey = DayKey(day.Day);
+                    if (day.Campaigns.Count > 0)
+                    {
+                        await EnsureCampaignsAsync(day.Code, dayKey, ct).ConfigureAwait(false);
+                    }
+
                     await PatchOnceAsync(day.Code, dayKey, DayOperations(day), marker, applied => new NewStatsDayDocument { Id = dayKey, Code = day.Code, Day = dayKey, Applied = applied }, ct).ConfigureAwait(false);
                 }
 
@@ -125,6 +130,19 @@ public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock
 
     private async Task<long> ReadTotalAsync(string code, CancellationToken cancellationToken) =>
         (await database.FindAsync<StatsTotalDocument>(database.Stats, StatsTotalDocument.DocumentId, new PartitionKey(code), cancellationToken).ConfigureAwait(false))?.Document.Humans ?? 0;
+
+    // A day stored before campaigns were counted has no /campaigns to increment under: give it an empty one first.
+    // Idempotent (only where it is missing), and a day made from now on has it from the start.
+    private async Task EnsureCampaignsAsync(string code, string dayKey, CancellationToken cancellationToken)
+    {
+        var options = new PatchItemRequestOptions { FilterPredicate = "FROM c WHERE NOT IS_DEFINED(c.campaigns)", EnableContentResponseOnWrite = false };
+        using var response = await database.Stats.PatchItemStreamAsync(
+            dayKey, new PartitionKey(code), [PatchOperation.Set("/campaigns", new Dictionary<string, long>())], options, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+    }
 
     private static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
@@ -246,6 +264,9 @@ internal class StatsDayDocument
     public Dictionary<string, long> Devices { get; set; } = [];
     public Dictionary<string, long> Countries { get; set; } = [];
 
+    /// <summary>Absent from days stored before campaigns were counted; see <c>EnsureCampaignsAsync</c>.</summary>
+    public Dictionary<string, long>? Campaigns { get; set; } = [];
+
     public DailyClicks ToDailyClicks()
     {
         var day = new DailyClicks(Code, DateOnly.ParseExact(Day, "yyyyMMdd", CultureInfo.InvariantCulture)) { Bots = Bots };
@@ -257,7 +278,7 @@ internal class StatsDayDocument
             }
         }
 
-        foreach (var (source, target) in new[] { (Referrers, day.Referrers), (Browsers, day.Browsers), (OperatingSystems, day.OperatingSystems), (Devices, day.Devices), (Countries, day.Countries) })
+        foreach (var (source, target) in new[] { (Referrers, day.Referrers), (Browsers, day.Browsers), (OperatingSystems, day.OperatingSystems), (Devices, day.Devices), (Countries, day.Countries), (Campaigns ?? [], day.Campaigns) })
         {
             foreach (var (name, clicks) in source)
             {

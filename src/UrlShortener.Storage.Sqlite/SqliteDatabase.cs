@@ -29,7 +29,9 @@ public sealed class SqliteDatabase : IDisposable
             disabled      INTEGER NOT NULL,
             deleted_at    INTEGER NULL,
             revision      INTEGER NOT NULL,
-            exhausted_at  INTEGER NULL
+            exhausted_at  INTEGER NULL,
+            title         TEXT    NULL,
+            utm           TEXT    NULL
         ) WITHOUT ROWID;
         -- Each owner's link index: newest first, deleted links left out.
         CREATE INDEX IF NOT EXISTS links_by_owner ON links (owner, created_at DESC, code DESC) WHERE deleted_at IS NULL;
@@ -103,7 +105,34 @@ public sealed class SqliteDatabase : IDisposable
             command.ExecuteNonQuery();
             command.CommandText = Schema + SqliteClickQueue.Schema + SqliteStatsStore.Schema + SqliteIdempotencyStore.Schema;
             command.ExecuteNonQuery();
+            AddMissingColumns(connection);
             Volatile.Write(ref _schemaReady, true);
+        }
+    }
+
+    // Columns added since the first release, for a file made by an older version: (table, column, definition).
+    private static readonly (string Table, string Column, string Definition)[] AddedColumns = [("links", "title", "TEXT NULL"), ("links", "utm", "TEXT NULL")];
+
+    private static void AddMissingColumns(SqliteConnection connection)
+    {
+        foreach (var (table, column, definition) in AddedColumns)
+        {
+            using var probe = connection.CreateCommand();
+            probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}';";
+            if (Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                probe.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition};";
+                probe.ExecuteNonQuery();
+            }
+            catch (SqliteException exception) when (exception.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+            {
+                // Another process on the same file added it first.
+            }
         }
     }
 

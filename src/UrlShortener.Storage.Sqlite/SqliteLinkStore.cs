@@ -8,7 +8,7 @@ namespace UrlShortener.Storage.Sqlite;
 public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
 {
     private const string Columns =
-        "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at";
+        "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at, title, utm";
 
     // Creates come in bursts from many callers at once: they share group commits.
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) => SqliteFailures.Guard(
@@ -18,7 +18,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
             command.Transaction = transaction;
             command.CommandText = $"""
                 INSERT INTO links ({Columns})
-                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at)
+                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm)
                 ON CONFLICT (code) DO NOTHING;
                 """;
             Bind(command, link);
@@ -51,7 +51,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
                     expires_at = $expires_at, max_clicks = $max_clicks, redirect_type = $redirect_type,
                     fallback_url = $fallback_url, forward_query = $forward_query, tags = $tags,
                     is_alias = $is_alias, disabled = $disabled, deleted_at = $deleted_at, revision = $revision,
-                    exhausted_at = $exhausted_at
+                    exhausted_at = $exhausted_at, title = $title, utm = $utm
                 WHERE code = $code AND revision = $expected_revision;
                 """;
             Bind(command, updated);
@@ -112,6 +112,8 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
         p.AddWithValue("$deleted_at", (object?)link.DeletedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         p.AddWithValue("$revision", link.Revision);
         p.AddWithValue("$exhausted_at", (object?)link.ExhaustedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        p.AddWithValue("$title", (object?)link.Title ?? DBNull.Value);
+        p.AddWithValue("$utm", link.Utm is { } utm ? JsonSerializer.Serialize(utm, SqliteJsonContext.Default.UtmTags) : DBNull.Value);
     }
 
     private static ShortLink Read(SqliteDataReader reader) => new()
@@ -132,8 +134,11 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
         DeletedAt = reader.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
         Revision = reader.GetInt64(14),
         ExhaustedAt = reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
+        Title = reader.IsDBNull(16) ? null : reader.GetString(16),
+        Utm = reader.IsDBNull(17) ? null : JsonSerializer.Deserialize(reader.GetString(17), SqliteJsonContext.Default.UtmTags),
     };
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(UtmTags))]
 internal sealed partial class SqliteJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -4,7 +4,7 @@ namespace UrlShortener.Core.Clicks;
 /// A visit to a short link, as recorded: never the IP address, never the full referrer.
 /// <see cref="Time"/> is UTC. <see cref="Count"/> is how many visits it stands for: the batcher
 /// merges visits with the same facts in the same hour into one (stats count nothing finer),
-/// keeping the first one's time.
+/// keeping the first one's time. <see cref="Campaign"/> is the UTM campaign the visit counts under, if any.
 /// </summary>
 public sealed record ClickEvent(
     string Code,
@@ -15,7 +15,8 @@ public sealed record ClickEvent(
     string Device,
     string? Country,
     bool IsBot,
-    int Count = 1);
+    int Count = 1,
+    string? Campaign = null);
 
 /// <summary>What a User-Agent says about the visitor.</summary>
 public readonly record struct VisitorKind(string Browser, string OperatingSystem, string Device, bool IsBot);

@@ -153,7 +153,7 @@ public static class ClickFacts
 
     /// <summary>A click is made by a human when the request is a GET from a browser that is not prefetching.</summary>
     public static ClickEvent Create(
-        string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch)
+        string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null)
     {
         var kind = UserAgentClassifier.Classify(userAgent);
         var automated = kind.IsBot || isPrefetch || !string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase);
@@ -165,6 +165,14 @@ public static class ClickFacts
             kind.OperatingSystem,
             kind.Device,
             Country(countryHeader),
-            automated);
+            automated,
+            Campaign: CampaignName(campaign));
     }
+
+    /// <summary>
+    /// A campaign as stats keep it: '/' and '~' become look-alikes (U+2215, U+223C), since a breakdown's names are
+    /// keys of a Cosmos DB patch path (a JSON pointer); null for none.
+    /// </summary>
+    public static string? CampaignName(string? campaign) =>
+        string.IsNullOrWhiteSpace(campaign) ? null : campaign.Trim().Replace('/', '\u2215').Replace('~', '\u223C');
 }

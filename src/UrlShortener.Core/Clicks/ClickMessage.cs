@@ -5,7 +5,7 @@ using UrlShortener.Core.Clicks;
 namespace UrlShortener.Core.Clicks;
 
 /// <summary>
-/// The body of one queue message: <c>{"clicks":[{"code","ts","ref","browser","os","device","country","bot","n"}, …]}</c>.
+/// The body of one queue message: <c>{"clicks":[{"code","ts","ref","browser","os","device","country","bot","n","campaign"}, …]}</c>.
 /// <c>n</c> is how many visits with these facts the entry stands for in the hour of <c>ts</c>; left out when 1.
 /// A bare click object is read too. Reading is tolerant: a click that cannot be read is dropped and
 /// counted, the others still count.
@@ -79,10 +79,11 @@ internal sealed record ClickJson(
     string? Device,
     string? Country,
     bool? Bot,
-    [property: JsonPropertyName("n")] int? Count)
+    [property: JsonPropertyName("n")] int? Count,
+    string? Campaign = null)
 {
     public static ClickJson From(ClickEvent click) =>
-        new(click.Code, click.Time, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Count == 1 ? null : click.Count);
+        new(click.Code, click.Time, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Count == 1 ? null : click.Count, click.Campaign);
 
     public ClickEvent? ToEvent() => Code is null || Ts is null
         ? null
@@ -95,7 +96,8 @@ internal sealed record ClickJson(
             Device ?? Dimensions.Unknown,
             Country,
             Bot ?? false,
-            Count ?? 1);
+            Count ?? 1,
+            ClickFacts.CampaignName(Campaign is { Length: <= Links.UtmTags.MaxLength } c && !c.Any(char.IsControl) ? c : null));
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

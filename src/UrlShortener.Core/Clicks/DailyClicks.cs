@@ -17,10 +17,11 @@ public sealed class DailyClicks(string code, DateOnly day)
     public Dictionary<string, long> OperatingSystems { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> Devices { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> Countries { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> Campaigns { get; } = new(StringComparer.Ordinal);
 
     public long Humans => Hours.Sum();
 
-    /// <summary>The breakdowns by name, as stored: "referrers", "browsers", "operatingSystems", "devices", "countries".</summary>
+    /// <summary>The breakdowns by name, as stored: "referrers", "browsers", "operatingSystems", "devices", "countries", "campaigns".</summary>
     public IEnumerable<(string Dimension, Dictionary<string, long> Counts)> Breakdowns()
     {
         yield return ("referrers", Referrers);
@@ -28,6 +29,7 @@ public sealed class DailyClicks(string code, DateOnly day)
         yield return ("operatingSystems", OperatingSystems);
         yield return ("devices", Devices);
         yield return ("countries", Countries);
+        yield return ("campaigns", Campaigns);
     }
 
     public void Add(ClickEvent click)
@@ -47,6 +49,11 @@ public sealed class DailyClicks(string code, DateOnly day)
         if (click.Country is { } country)
         {
             Increment(Countries, country, count);
+        }
+
+        if (click.Campaign is { } campaign)
+        {
+            Increment(Campaigns, campaign, count);
         }
     }
 

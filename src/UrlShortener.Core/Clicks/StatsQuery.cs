@@ -122,7 +122,8 @@ public sealed record StatsReport(
     IReadOnlyList<StatsCount> OperatingSystems,
     IReadOnlyList<StatsCount> Devices,
     IReadOnlyList<StatsCount> Countries,
-    long BotClicks)
+    long BotClicks,
+    IReadOnlyList<StatsCount>? Campaigns = null)
 {
     /// <summary>
     /// The series is cut to the hours asked for. Breakdowns and bot clicks are kept per day, so they
@@ -153,7 +154,8 @@ public sealed record StatsReport(
             Largest(inRange, d => d.OperatingSystems),
             Largest(inRange, d => d.Devices),
             Largest(inRange, d => d.Countries),
-            inRange.Sum(d => d.Bots));
+            inRange.Sum(d => d.Bots),
+            Largest(inRange, d => d.Campaigns));
     }
 
     private static List<StatsCount> Largest(List<DailyClicks> days, Func<DailyClicks, Dictionary<string, long>> dimension) =>

@@ -22,6 +22,10 @@ public sealed record LinkDraft
     public string? FallbackUrl { get; init; }
     public bool? ForwardQuery { get; init; }
     public IReadOnlyList<string>? Tags { get; init; }
+    public string? Title { get; init; }
+
+    /// <summary>UTM tags by field name (source, medium, campaign, term, content); a null value sets none.</summary>
+    public IReadOnlyDictionary<string, string?>? Utm { get; init; }
 }
 
 /// <summary>A partial change of a link: only what is set changes; null clears an optional field.</summary>
@@ -35,6 +39,10 @@ public sealed record LinkChanges
     public FieldChange<bool> ForwardQuery { get; init; }
     public FieldChange<IReadOnlyList<string>> Tags { get; init; }
     public FieldChange<bool> Disabled { get; init; }
+    public FieldChange<string?> Title { get; init; }
+
+    /// <summary>A merge patch of the UTM tags: each field given is set, or cleared by null; null clears them all.</summary>
+    public FieldChange<IReadOnlyDictionary<string, string?>?> Utm { get; init; }
 }
 
 /// <summary>Field errors keyed by the API's field names, in the order found.</summary>

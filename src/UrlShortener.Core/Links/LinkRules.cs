@@ -5,6 +5,7 @@ public static class LinkRules
 {
     public const int MaxTags = 20;
     public const int MaxTagLength = 64;
+    public const int MaxTitleLength = 200;
     public const long MaxClicksLimit = 1_000_000_000_000;
 
     public static string? CheckUrl(string field, string url, RequestContext context, ValidationErrors errors)
@@ -50,6 +51,52 @@ public static class LinkRules
     }
 
     /// <summary>Trimmed, distinct (ignoring case) tags in the order given.</summary>
+    /// <summary>The title trimmed, null when empty; an error for one too long or holding control characters.</summary>
+    public static string? CheckTitle(string? title, ValidationErrors errors)
+    {
+        var trimmed = title?.Trim();
+        if (string.IsNullOrEmpty(trimmed))
+        {
+            return null;
+        }
+
+        if (trimmed.Length > MaxTitleLength || trimmed.Any(char.IsControl))
+        {
+            errors.Add("title", $"must be at most {MaxTitleLength} printable characters.");
+            return null;
+        }
+
+        return trimmed;
+    }
+
+    /// <summary>
+    /// <paramref name="current"/> with <paramref name="changes"/> merged in (each value trimmed; empty or null clears
+    /// it); null when no tag is left. Errors name the field, e.g. <c>utm.campaign</c>.
+    /// </summary>
+    public static UtmTags? CheckUtm(UtmTags? current, IReadOnlyDictionary<string, string?>? changes, ValidationErrors errors)
+    {
+        var utm = current ?? UtmTags.None;
+        foreach (var (field, raw) in changes ?? new Dictionary<string, string?>())
+        {
+            if (!UtmTags.Fields.Any(f => f.Field == field))
+            {
+                errors.Add($"utm.{field}", "is not a UTM tag; use source, medium, campaign, term or content.");
+                continue;
+            }
+
+            var value = raw?.Trim();
+            if (value is { Length: > UtmTags.MaxLength } || (value?.Any(char.IsControl) ?? false))
+            {
+                errors.Add($"utm.{field}", $"must be at most {UtmTags.MaxLength} printable characters.");
+                continue;
+            }
+
+            utm = utm.With(field, string.IsNullOrEmpty(value) ? null : value);
+        }
+
+        return utm.IsEmpty ? null : utm;
+    }
+
     public static IReadOnlyList<string> CheckTags(IReadOnlyList<string>? tags, ValidationErrors errors)
     {
         if (tags is null || tags.Count == 0)

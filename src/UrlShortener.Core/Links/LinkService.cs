@@ -93,6 +93,8 @@ public sealed class LinkService(
 
         var redirectType = Unless(errors, "redirectType") ? LinkRules.CheckRedirectType(draft.RedirectType, errors) : default;
         var tags = Unless(errors, "tags") ? LinkRules.CheckTags(draft.Tags, errors) : [];
+        var title = Unless(errors, "title") ? LinkRules.CheckTitle(draft.Title, errors) : null;
+        var utm = Unless(errors, "utm") ? LinkRules.CheckUtm(null, draft.Utm, errors) : null;
         if (!errors.IsEmpty)
         {
             return null;
@@ -111,6 +113,8 @@ public sealed class LinkService(
             FallbackUrl = fallbackUrl,
             ForwardQuery = draft.ForwardQuery ?? false,
             Tags = tags,
+            Title = title,
+            Utm = utm,
             IsCustomAlias = draft.Alias is not null,
             Revision = 1,
         };
@@ -133,16 +137,40 @@ public sealed class LinkService(
         return link is { DeletedAt: null } && link.Owner == owner ? link : null;
     }
 
-    public async Task<LinkPage> ListAsync(string owner, int limit, LinkCursor? after, CancellationToken cancellationToken)
+    public async Task<LinkPage> ListAsync(string owner, int limit, LinkCursor? after, CancellationToken cancellationToken) =>
+        await ListAsync(owner, limit, after, LinkFilter.None, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// A page of the owner's links that match <paramref name="filter"/>, newest first. The cursor is the last link's
+    /// (created, code), so links created meanwhile (newer) never shift a later page.
+    /// </summary>
+    public async Task<LinkPage> ListAsync(string owner, int limit, LinkCursor? after, LinkFilter filter, CancellationToken cancellationToken)
     {
         limit = Math.Clamp(limit, 1, MaxPageSize);
 
-        // One more than asked tells whether a next page exists without a second query.
-        var items = await store.ListByOwnerAsync(owner, limit + 1, after, cancellationToken).ConfigureAwait(false);
+        // One more than asked tells whether a next page exists. A filter is applied here, the same on every store,
+        // reading the owner's links in the list's own order a batch at a time until the page is full.
+        var batch = filter.IsEmpty ? limit + 1 : Math.Max(limit + 1, FilterBatchSize);
+        var items = new List<ShortLink>(limit + 1);
+        var cursor = after;
+        while (items.Count <= limit)
+        {
+            var read = await store.ListByOwnerAsync(owner, batch, cursor, cancellationToken).ConfigureAwait(false);
+            items.AddRange(read.Where(filter.Matches).Take(limit + 1 - items.Count));
+            if (read.Count < batch)
+            {
+                break;
+            }
+
+            cursor = LinkCursor.After(read[^1]);
+        }
+
         return items.Count > limit
             ? new LinkPage(items.Take(limit).ToList(), LinkCursor.After(items[limit - 1]))
             : new LinkPage(items, null);
     }
+
+    private const int FilterBatchSize = 200;
 
     public Task<UpdateLinkResult> UpdateAsync(RequestContext context, string code, LinkChanges changes, CancellationToken cancellationToken) =>
         InTurnAsync(code, new UpdateLinkResult.Conflict(), ct => TryUpdateAsync(context, code, changes, ct), cancellationToken);
@@ -172,6 +200,13 @@ public sealed class LinkService(
             ? LinkRules.CheckRedirectType(changes.RedirectType.Value, errors)
             : current.RedirectType;
         var tags = changes.Tags.IsSet ? LinkRules.CheckTags(changes.Tags.Value, errors) : current.Tags;
+        var title = changes.Title.IsSet ? LinkRules.CheckTitle(changes.Title.Value, errors) : current.Title;
+        var utm = changes.Utm switch
+        {
+            { IsSet: false } => current.Utm,
+            { Value: null } => null,
+            { Value: { } patch } => LinkRules.CheckUtm(current.Utm, patch, errors),
+        };
         if (!errors.IsEmpty)
         {
             return new UpdateLinkResult.Invalid(errors);
@@ -197,6 +232,8 @@ public sealed class LinkService(
             FallbackUrl = fallbackUrl,
             ForwardQuery = changes.ForwardQuery.Or(current.ForwardQuery),
             Tags = tags,
+            Title = title,
+            Utm = utm,
             Disabled = changes.Disabled.Or(current.Disabled),
             UpdatedAt = now,
             Revision = current.Revision + 1,

@@ -7,8 +7,8 @@ public abstract record RedirectDecision
     {
     }
 
-    /// <summary>Send the visitor to <see cref="Location"/> with <see cref="Status"/>.</summary>
-    public sealed record Redirect(string Location, RedirectType Status, bool CountsAsVisit) : RedirectDecision;
+    /// <summary>Send the visitor to <see cref="Location"/> with <see cref="Status"/>; a visit counts under <see cref="Campaign"/>.</summary>
+    public sealed record Redirect(string Location, RedirectType Status, bool CountsAsVisit, string? Campaign = null) : RedirectDecision;
 
     /// <summary>No link ever had this code.</summary>
     public sealed record NotFound : RedirectDecision;
@@ -40,9 +40,9 @@ public static class RedirectPolicy
                 : new RedirectDecision.Gone(state);
         }
 
-        var location = link.ForwardQuery && !incomingQuery.IsEmpty
-            ? QueryForwarding.Merge(link.Url, incomingQuery)
-            : link.Url;
-        return new RedirectDecision.Redirect(location, link.RedirectType, CountsAsVisit: true);
+        var location = link.Utm is null && (!link.ForwardQuery || incomingQuery.IsEmpty)
+            ? link.Url
+            : UtmTags.Destination(link, link.ForwardQuery ? incomingQuery : []);
+        return new RedirectDecision.Redirect(location, link.RedirectType, CountsAsVisit: true, UtmTags.CampaignOf(link, incomingQuery));
     }
 }

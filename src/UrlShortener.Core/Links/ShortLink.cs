@@ -34,6 +34,12 @@ public sealed record ShortLink
     public bool ForwardQuery { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>A name for people, e.g. in a dashboard; never shown to visitors.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>UTM tags merged into the destination at redirect time; null when none.</summary>
+    public UtmTags? Utm { get; init; }
+
     /// <summary>True when the creator chose the code (a custom alias) rather than the key pool.</summary>
     public bool IsCustomAlias { get; init; }
 

@@ -11,6 +11,10 @@ public sealed class LinkFunctions(RoutedElsewhere api)
     public IResult Create([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/links")] HttpRequest request) =>
         api.Answer(request, "createLink");
 
+    [Function("createLinks")]
+    public IResult CreateMany([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/links/bulk")] HttpRequest request) =>
+        api.Answer(request, "createLinks");
+
     [Function("listLinks")]
     public IResult List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/links")] HttpRequest request) =>
         api.Answer(request, "listLinks");

@@ -9,7 +9,7 @@ public sealed class ClickCapture(ClickRecorder recorder, IOptions<ClickOptions> 
     private readonly bool _enabled = options.Value.Enabled;
     private readonly string? _countryHeader = string.IsNullOrWhiteSpace(options.Value.CountryHeader) ? null : options.Value.CountryHeader;
 
-    public void Record(string code, HttpRequest request)
+    public void Record(string code, HttpRequest request, string? campaign = null)
     {
         if (!_enabled)
         {
@@ -24,7 +24,8 @@ public sealed class ClickCapture(ClickRecorder recorder, IOptions<ClickOptions> 
             headers.UserAgent.ToString(),
             headers.Referer.ToString(),
             _countryHeader is null ? null : headers[_countryHeader].ToString(),
-            IsPrefetch(headers)));
+            IsPrefetch(headers),
+            campaign));
     }
 
     // Browsers announce speculative loads; they are not visits.

@@ -13,22 +13,26 @@ internal static class JsonBody
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
 
     /// <returns>The document (the caller disposes it), or the problem to answer.</returns>
-    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadObjectAsync(request, MaxBytes, cancellationToken);
+
+    /// <summary>As <see cref="ReadObjectAsync(HttpRequest, CancellationToken)"/>, with a limit of <paramref name="maxBytes"/>.</summary>
+    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
             return (null, Problems.UnsupportedMediaType());
         }
 
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
-            return (null, Problems.BodyTooLarge(MaxBytes));
+            return (null, Problems.BodyTooLarge(maxBytes));
         }
 
-        var body = await ReadAtMostAsync(request, MaxBytes, cancellationToken).ConfigureAwait(false);
+        var body = await ReadAtMostAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            return (null, Problems.BodyTooLarge(MaxBytes));
+            return (null, Problems.BodyTooLarge(maxBytes));
         }
 
         if (body.Length == 0)

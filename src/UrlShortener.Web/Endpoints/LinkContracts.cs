@@ -18,7 +18,9 @@ public sealed record LinkResponse(
     bool ForwardQuery,
     IReadOnlyList<string> Tags,
     bool Disabled,
-    DateTimeOffset? ExhaustedAt)
+    DateTimeOffset? ExhaustedAt,
+    string? Title,
+    UtmResponse? Utm)
 {
     public static LinkResponse From(ShortLink link, string shortUrl) => new(
         link.Code,
@@ -33,8 +35,13 @@ public sealed record LinkResponse(
         link.ForwardQuery,
         link.Tags,
         link.Disabled,
-        link.ExhaustedAt);
+        link.ExhaustedAt,
+        link.Title,
+        link.Utm is { } utm ? new UtmResponse(utm.Source, utm.Medium, utm.Campaign, utm.Term, utm.Content) : null);
 }
+
+/// <summary>A link's UTM tags, as merged into its destination at redirect time.</summary>
+public sealed record UtmResponse(string? Source, string? Medium, string? Campaign, string? Term, string? Content);
 
 /// <summary>One page of an owner's links, newest first; pass <c>nextCursor</c> back as <c>cursor</c> for the next.</summary>
 public sealed record LinkListResponse(IReadOnlyList<LinkResponse> Items, string? NextCursor);
@@ -48,7 +55,9 @@ public sealed record CreateLinkRequest(
     int? RedirectType,
     string? FallbackUrl,
     bool? ForwardQuery,
-    IReadOnlyList<string>? Tags);
+    IReadOnlyList<string>? Tags,
+    string? Title,
+    UtmResponse? Utm);
 
 /// <summary>The body of <c>PATCH /api/links/{code}</c>: fields left out stay as they are; null clears.</summary>
 public sealed record UpdateLinkRequest(
@@ -59,7 +68,9 @@ public sealed record UpdateLinkRequest(
     string? FallbackUrl,
     bool? ForwardQuery,
     IReadOnlyList<string>? Tags,
-    bool? Disabled);
+    bool? Disabled,
+    string? Title,
+    UtmResponse? Utm);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(LinkResponse))]
@@ -67,4 +78,5 @@ public sealed record UpdateLinkRequest(
 [JsonSerializable(typeof(CreateLinkRequest))]
 [JsonSerializable(typeof(UpdateLinkRequest))]
 [JsonSerializable(typeof(StatsResponse))]
+[JsonSerializable(typeof(BulkCreateResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -28,12 +28,14 @@ public static class LinkEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Shorten a URL, with a generated code or a custom alias.");
 
+        group.MapBulkLinks();
+
         group.MapGet("", ListAsync)
             .WithName("listLinks")
             .RequireAuthorization(Scopes.LinksRead)
             .WithMetadata(ApiRateLimit.Reads)
             .ProducesValidationProblem()
-            .WithSummary("The caller's links, newest first, a page at a time.");
+            .WithSummary("The caller's links, newest first, a page at a time; q finds text in the code, destination or title, tag keeps links with that tag.");
 
         group.MapGet("/{code}", GetAsync)
             .WithName("getLink")
@@ -104,8 +106,15 @@ public static class LinkEndpoints
     }
 
     private static async Task<Results<Ok<LinkListResponse>, ProblemHttpResult>> ListAsync(
-        string? limit, string? cursor, HttpRequest request, ClaimsPrincipal user, LinkService links, ShortUrls shortUrls, CancellationToken cancellationToken)
+        string? limit, string? cursor, string? q, string? tag, HttpRequest request, ClaimsPrincipal user, LinkService links, ShortUrls shortUrls, CancellationToken cancellationToken)
     {
+        var errors = new ValidationErrors();
+        var filter = LinkFilter.Parse(q, tag, errors);
+        if (!errors.IsEmpty)
+        {
+            return Problems.Invalid(errors.ToDictionary());
+        }
+
         var pageSize = LinkService.DefaultPageSize;
         if (limit is not null && (!int.TryParse(limit, out pageSize) || pageSize < 1 || pageSize > LinkService.MaxPageSize))
         {
@@ -123,7 +132,7 @@ public static class LinkEndpoints
             after = decoded;
         }
 
-        var page = await links.ListAsync(user.Owner(), pageSize, after, cancellationToken);
+        var page = await links.ListAsync(user.Owner(), pageSize, after, filter, cancellationToken);
         var items = page.Items.Select(link => LinkResponse.From(link, shortUrls.For(request, link.Code))).ToList();
         return TypedResults.Ok(new LinkListResponse(items, page.Next?.Encode()));
     }

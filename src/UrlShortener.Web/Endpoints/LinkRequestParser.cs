@@ -43,6 +43,12 @@ internal static partial class LinkRequestParser
                 case "tags":
                     draft = draft with { Tags = ReadStrings(field, errors) };
                     break;
+                case "title":
+                    draft = draft with { Title = ReadString(field, errors, nullable: true) };
+                    break;
+                case "utm":
+                    draft = draft with { Utm = ReadUtm(field, errors) };
+                    break;
                 default:
                     errors.Add(field.Name, "is not a field of a link.");
                     break;
@@ -87,6 +93,12 @@ internal static partial class LinkRequestParser
                     break;
                 case "disabled":
                     changes = changes with { Disabled = Set(ReadBoolean(field, errors, nullable: false) ?? false) };
+                    break;
+                case "title":
+                    changes = changes with { Title = Set(ReadString(field, errors, nullable: true)) };
+                    break;
+                case "utm":
+                    changes = changes with { Utm = Set<IReadOnlyDictionary<string, string?>?>(ReadUtm(field, errors)) };
                     break;
                 case "code" or "alias" or "shortUrl" or "createdAt" or "updatedAt":
                     errors.Add(field.Name, "cannot be changed.");
@@ -180,6 +192,36 @@ internal static partial class LinkRequestParser
                 errors.Add(field.Name, "must be true or false.");
                 return null;
         }
+    }
+
+    // An object of tags, each a string or null; the core says which names are tags.
+    private static Dictionary<string, string?>? ReadUtm(JsonProperty field, ValidationErrors errors)
+    {
+        if (field.Value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (field.Value.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(field.Name, "must be an object such as {\"source\": \"newsletter\", \"campaign\": \"spring\"}, or null.");
+            return null;
+        }
+
+        var tags = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var tag in field.Value.EnumerateObject())
+        {
+            if (tag.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null)
+            {
+                tags[tag.Name] = tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString() : null;
+            }
+            else
+            {
+                errors.Add($"utm.{tag.Name}", "must be a string or null.");
+            }
+        }
+
+        return tags;
     }
 
     private static List<string>? ReadStrings(JsonProperty field, ValidationErrors errors)

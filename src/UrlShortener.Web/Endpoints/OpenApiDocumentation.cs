@@ -29,6 +29,7 @@ public static class OpenApiDocumentation
     public const string DocumentPath = "/openapi/v1.json";
     public const string CreateLinkSchema = "CreateLinkRequest";
     public const string UpdateLinkSchema = "UpdateLinkRequest";
+    public const string BulkCreateSchema = "BulkCreateRequest";
     private const string ApiKeyScheme = "ApiKey";
     private const string ProblemSchema = "Problem";
     private const string ValidationProblemSchema = "ValidationProblem";
@@ -36,6 +37,9 @@ public static class OpenApiDocumentation
     // Years the stats range accepts (StatsQuery.Earliest up to StatsQuery.Latest), as RFC 3339 text.
     private const string StatsTimePattern =
         @"^(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?$";
+
+    // A tag: printable, with something besides white space.
+    private const string TagPattern = @"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$";
 
     public static void Configure(OpenApiOptions options)
     {
@@ -78,6 +82,23 @@ public static class OpenApiDocumentation
         var schemas = document.Components.Schemas;
         schemas[CreateLinkSchema] = LinkBody(create: true);
         schemas[UpdateLinkSchema] = LinkBody(create: false);
+        schemas[BulkCreateSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "links" },
+            AdditionalPropertiesAllowed = false,
+            Description = $"Up to {BulkLinkEndpoints.MaxLinks} links, each as POST /api/links takes it; at most {BulkLinkEndpoints.MaxBytes / (1024 * 1024)} MB in all.",
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["links"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array,
+                    MinItems = 1,
+                    MaxItems = BulkLinkEndpoints.MaxLinks,
+                    Items = new OpenApiSchemaReference(CreateLinkSchema, document),
+                },
+            },
+        };
         schemas[ProblemSchema] = Problem(validation: false);
         schemas[ValidationProblemSchema] = Problem(validation: true);
         schemas.Remove("ProblemDetails");
@@ -143,7 +164,7 @@ public static class OpenApiDocumentation
                 Description = "Makes a retry safe (draft-ietf-httpapi-idempotency-key-header): the same key with the same body within 24 hours gets the first answer again, marked Idempotent-Replayed: true.",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 257, Description = "A structured-field string such as \"8e03978e-40d5-43e8-bc93-6894a57f9324\", or the same without quotes." },
             });
-            operation.Responses["409"] = ProblemResponse(document, "The alias is taken, or a request with this Idempotency-Key is still running (then with Retry-After).", header: ("Retry-After", "Seconds to wait before sending the request again."));
+            operation.Responses["409"] = ProblemResponse(document, "The alias is taken, or a request with this Idempotency-Key is still running (idempotency-key-in-use, with a Retry-After header: seconds to wait before sending it again).");
             operation.Responses["422"] = ProblemResponse(document, "This Idempotency-Key was used with a different body.");
         }
 
@@ -180,6 +201,17 @@ public static class OpenApiDocumentation
                 concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
                 concrete.Headers[ApiRateLimits.PolicyHeader] = Header("The key's quota (draft-ietf-httpapi-ratelimit-headers), e.g. \"writes\";q=120;w=60: q requests per w seconds.");
                 concrete.Headers[ApiRateLimits.StateHeader] = Header("What is left of it, e.g. \"writes\";r=119;t=1: r more requests now, all of the quota back in t seconds.");
+            }
+
+            if (status == "200" && metadata.OfType<CsvExport>().Any())
+            {
+                concrete.Content ??= new Dictionary<string, OpenApiMediaType>();
+                concrete.Content[StatsCsv.MediaType] = new OpenApiMediaType
+                {
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "RFC 4180 CSV with a header row: section,name,clicks. Sections: series (name = the hour or day it starts), total, botClicks, then one per breakdown." },
+                };
+                concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                concrete.Headers["Content-Disposition"] = Header("With CSV: attachment, and the file's name (the code and the range).");
             }
 
             if (status == "201" && metadata.OfType<IdempotentRequests.AcceptsIdempotencyKey>().Any())
@@ -241,6 +273,18 @@ public static class OpenApiDocumentation
                 parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("hour"), JsonValue.Create("day")], Default = JsonValue.Create("hour") };
                 break;
             case IdempotencyKeyHeader.Name:
+                break;
+            case "q":
+                parameter.Description = "Text to find, ignoring case, in the code, the destination or the title.";
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = LinkFilter.MaxQueryLength, Pattern = @"^[^\u0000-\u001f\u007f-\u009f]*$" };
+                break;
+            case "tag":
+                parameter.Description = "Only links with this tag (a whole tag, ignoring case).";
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = LinkRules.MaxTagLength, Pattern = TagPattern };
+                break;
+            case "format":
+                parameter.Description = "json (the default) or csv; without it, Accept: text/csv asks for CSV.";
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("json"), JsonValue.Create("csv")] };
                 break;
             default:
                 throw new InvalidOperationException($"Parameter '{parameter.Name}' of {path} has no description in the OpenAPI document.");
@@ -305,8 +349,31 @@ public static class OpenApiDocumentation
             {
                 Type = JsonSchemaType.Array | JsonSchemaType.Null,
                 MaxItems = LinkRules.MaxTags,
-                Items = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = LinkRules.MaxTagLength, Pattern = @"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$" },
+                Items = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = LinkRules.MaxTagLength, Pattern = TagPattern },
                 Description = "Labels for the creator; trimmed, duplicates (ignoring case) dropped.",
+            },
+            ["title"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String | JsonSchemaType.Null,
+                MaxLength = LinkRules.MaxTitleLength,
+                Pattern = @"^[^\u0000-\u001f\u007f-\u009f]*$",
+                Description = "A name for people (a dashboard, the list's q); trimmed, empty or null clears it. Visitors never see it.",
+            },
+            ["utm"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object | JsonSchemaType.Null,
+                AdditionalPropertiesAllowed = false,
+                Description = "UTM tags merged into the destination at redirect time, over the destination's and the visitor's own utm_* parameters. "
+                    + (create ? "Null: none." : "Merged: a tag given is set, a tag set to null is cleared; utm: null clears them all."),
+                Properties = UtmTags.Fields.ToDictionary(
+                    f => f.Field,
+                    f => (IOpenApiSchema)new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String | JsonSchemaType.Null,
+                        MaxLength = UtmTags.MaxLength,
+                        Pattern = @"^[^\u0000-\u001f\u007f-\u009f]*$",
+                        Description = $"{f.Parameter}; trimmed, empty or null: none.",
+                    }),
             },
         };
         if (create)

@@ -76,7 +76,7 @@ public static class RedirectEndpoints
                     // Counted once the answer is set: a request that fails before it is no visit.
                     if (redirect.CountsAsVisit)
                     {
-                        clicks.Record(code, context.Request);
+                        clicks.Record(code, context.Request, redirect.Campaign);
                     }
 
                     return Task.CompletedTask;

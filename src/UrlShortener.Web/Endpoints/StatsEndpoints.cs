@@ -15,16 +15,19 @@ public static class StatsEndpoints
             .WithTags("Stats")
             .RequireAuthorization(Scopes.StatsRead)
             .WithMetadata(Limits.ApiRateLimit.Reads)
+            .WithMetadata(CsvExport.Instance)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("Human clicks by hour or day in [from, to), bot clicks, and breakdowns largest first. Default: the last 24 hours by hour.");
+            .WithSummary("Human clicks by hour or day in [from, to), bot clicks, and breakdowns largest first. Default: the last 24 hours by hour. As CSV with Accept: text/csv or format=csv.");
 
-    private static async Task<Results<Ok<StatsResponse>, ProblemHttpResult>> GetAsync(
+    private static async Task<Results<Ok<StatsResponse>, FileContentHttpResult, ProblemHttpResult>> GetAsync(
         string code,
         string? from,
         string? to,
         string? granularity,
+        string? format,
+        HttpRequest request,
         ClaimsPrincipal user,
         LinkService links,
         IStatsStore stats,
@@ -32,8 +35,13 @@ public static class StatsEndpoints
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
+        if (format is not (null or "json" or "csv"))
+        {
+            errors.Add("format", "must be json or csv (or leave it out and send Accept: text/csv for CSV).");
+        }
+
         var query = StatsQuery.Parse(from, to, granularity, clock.GetUtcNow(), errors);
-        if (query is null)
+        if (query is null || !errors.IsEmpty)
         {
             return Problems.Invalid(errors.ToDictionary());
         }
@@ -44,7 +52,39 @@ public static class StatsEndpoints
         }
 
         var days = await stats.ReadAsync(code, query.Days().ToList(), cancellationToken);
-        return TypedResults.Ok(StatsResponse.FromReport(StatsReport.Build(code, query, days)));
+        var report = StatsReport.Build(code, query, days);
+        if (format == "csv" || (format is null && WantsCsv(request)))
+        {
+            return TypedResults.File(StatsCsv.Write(report), StatsCsv.MediaType + "; charset=utf-8; header=present", StatsCsv.FileName(report));
+        }
+
+        return TypedResults.Ok(StatsResponse.FromReport(report));
+    }
+
+    // CSV when the client ranks text/csv above JSON (a bare Accept: text/csv, or a browser's download link).
+    private static bool WantsCsv(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accept))
+        {
+            return false;
+        }
+
+        double Quality(string mediaType) => accept
+            .Where(a => a.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase))
+            .Select(a => a.Quality ?? 1)
+            .Append(0)
+            .Max();
+        return Quality(StatsCsv.MediaType) > Math.Max(Quality("application/json"), 0);
+    }
+}
+
+/// <summary>Marks an endpoint that also answers its 200 as <c>text/csv</c> (for the OpenAPI document).</summary>
+public sealed class CsvExport
+{
+    public static readonly CsvExport Instance = new();
+
+    private CsvExport()
+    {
     }
 }
 
@@ -61,7 +101,8 @@ public sealed record StatsResponse(
     IReadOnlyList<StatsCountResponse> OperatingSystems,
     IReadOnlyList<StatsCountResponse> Devices,
     IReadOnlyList<StatsCountResponse> Countries,
-    long BotClicks)
+    long BotClicks,
+    IReadOnlyList<StatsCountResponse> Campaigns)
 {
     public static StatsResponse FromReport(StatsReport report) => new(
         report.Code,
@@ -75,7 +116,8 @@ public sealed record StatsResponse(
         Counts(report.OperatingSystems),
         Counts(report.Devices),
         Counts(report.Countries),
-        report.BotClicks);
+        report.BotClicks,
+        Counts(report.Campaigns ?? []));
 
     private static List<StatsCountResponse> Counts(IReadOnlyList<StatsCount> counts) => [.. counts.Select(c => new StatsCountResponse(c.Name, c.Clicks))];
 }

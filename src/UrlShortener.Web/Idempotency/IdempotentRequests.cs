@@ -17,8 +17,11 @@ public sealed class IdempotentRequests(IIdempotencyStore keys, TimeProvider cloc
 {
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    /// <summary>Marks the endpoint for the OpenAPI document: it takes the header and may answer 409 and 422 for it.</summary>
-    public static readonly AcceptsIdempotencyKey Metadata = new();
+    /// <summary>Marks the endpoint (a single create) for the OpenAPI document: it takes the header and may answer 409 and 422 for it.</summary>
+    public static readonly AcceptsIdempotencyKey Metadata = For(JsonBody.MaxBytes);
+
+    /// <summary>The mark of an endpoint whose bodies may be up to <paramref name="maxBodyBytes"/>.</summary>
+    public static AcceptsIdempotencyKey For(int maxBodyBytes) => new(maxBodyBytes);
 
     // Longer than any request may take (the store deadline is seconds): a claim older than this was left by a process that died.
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
@@ -38,7 +41,8 @@ public sealed class IdempotentRequests(IIdempotencyStore keys, TimeProvider cloc
         }
 
         // A body over the endpoint's limit is refused by the endpoint itself, and that refusal is not kept.
-        var body = await ReadBodyAsync(request, http.RequestAborted).ConfigureAwait(false);
+        var maxBytes = http.GetEndpoint()?.Metadata.GetMetadata<AcceptsIdempotencyKey>()?.MaxBodyBytes ?? JsonBody.MaxBytes;
+        var body = await ReadBodyAsync(request, maxBytes, http.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
             return await next(context).ConfigureAwait(false);
@@ -108,21 +112,21 @@ public sealed class IdempotentRequests(IIdempotencyStore keys, TimeProvider cloc
         return new IdempotentAnswer(response.StatusCode, response.ContentType, location.Length == 0 ? null : location, buffer.ToArray());
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > JsonBody.MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
             return null;
         }
 
-        request.EnableBuffering(JsonBody.MaxBytes + 1);
+        request.EnableBuffering(Math.Min(maxBytes + 1, 64 * 1024));
         using var copy = new MemoryStream();
         var chunk = new byte[8192];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
             copy.Write(chunk, 0, read);
-            if (copy.Length > JsonBody.MaxBytes)
+            if (copy.Length > maxBytes)
             {
                 request.Body.Position = 0;
                 return null;
@@ -135,9 +139,10 @@ public sealed class IdempotentRequests(IIdempotencyStore keys, TimeProvider cloc
 
     public sealed class AcceptsIdempotencyKey
     {
-        internal AcceptsIdempotencyKey()
-        {
-        }
+        internal AcceptsIdempotencyKey(int maxBodyBytes) => MaxBodyBytes = maxBodyBytes;
+
+        /// <summary>The endpoint's own body limit: a longer body is refused by the endpoint, and the refusal is not kept.</summary>
+        public int MaxBodyBytes { get; }
     }
 
     /// <summary>A kept answer, written as it was first given.</summary>

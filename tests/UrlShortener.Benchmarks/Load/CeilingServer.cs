@@ -43,6 +43,7 @@ internal sealed class CeilingServer : IAsyncDisposable
         var server = new CeilingServer(app, new Uri($"http://127.0.0.1:{port}"));
         app.MapGet("/{code}", server.Redirect);
         app.MapPost("/api/links", server.CreateAsync);
+        app.MapPost("/api/links/bulk", server.CreateManyAsync);
         app.MapGet("/api/links/{code}/stats", server.WriteStatsAsync);
         await app.StartAsync();
         return server;
@@ -89,6 +90,22 @@ internal sealed class CeilingServer : IAsyncDisposable
         await context.Response.WriteAsJsonAsync(new CreatedLink(code, destination), CeilingJsonContext.Default.CreatedLink, cancellationToken: context.RequestAborted);
     }
 
+    // What the least a bulk create must do: read each item, hand out a code, answer each in order.
+    private async Task CreateManyAsync(HttpContext context)
+    {
+        using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var created = new List<CreatedLink>();
+        foreach (var item in body.RootElement.GetProperty("links").EnumerateArray())
+        {
+            var destination = item.GetProperty("url").GetString()!;
+            var code = Base62.Encode((ulong)Interlocked.Increment(ref _counter), 7);
+            _created[code] = destination;
+            created.Add(new CreatedLink(code, destination));
+        }
+
+        await context.Response.WriteAsJsonAsync(created, CeilingJsonContext.Default.ListCreatedLink, cancellationToken: context.RequestAborted);
+    }
+
     private Task WriteStatsAsync(string code, HttpContext context)
     {
         context.Response.ContentType = "application/json";
@@ -100,4 +117,5 @@ internal sealed record CreatedLink(string Code, string Url);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [System.Text.Json.Serialization.JsonSerializable(typeof(CreatedLink))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<CreatedLink>))]
 internal sealed partial class CeilingJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

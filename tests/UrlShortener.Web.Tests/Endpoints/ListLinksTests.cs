@@ -7,6 +7,32 @@ public abstract class ListLinksTests<TApp>
     where TApp : ShortenerApp, new()
 {
     [Fact]
+    public async Task The_last_page_of_many_links_of_one_day_holds_the_rest_once_and_ends_the_list()
+    {
+        using var app = new TApp();
+        var client = app.Client();
+        using (var bulk = await client.PostAsJsonAsync("/api/links/bulk", new { links = Enumerable.Range(0, 250).Select(i => new { url = $"https://example.com/many/{i}" }) }))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, bulk.StatusCode);
+        }
+
+        var sizes = new List<int>();
+        var codes = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = (await client.GetFromJsonAsync<LinkListJson>("/api/links?limit=100" + (cursor is null ? string.Empty : "&cursor=" + cursor)))!;
+            sizes.Add(page.Items.Length);
+            codes.AddRange(page.Items.Select(l => l.Code));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal([100, 100, 50], sizes);
+        Assert.Equal(250, codes.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Pages_through_an_owners_links_newest_first_without_gaps_or_repeats()
     {
         using var app = new TApp();

@@ -13,6 +13,22 @@ namespace UrlShortener.Web.Tests.Functions;
 public sealed class FunctionsAppTests(WorkerApp worker) : IClassFixture<WorkerApp>
 {
     [Fact]
+    public async Task Stats_come_as_csv_through_the_worker_with_their_file_name()
+    {
+        var link = await worker.Client().CreateLinkAsync(new { url = "https://example.com/worker-csv" });
+
+        using var response = await worker.Client().GetAsync($"/api/links/{link.Code}/stats?format=csv");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith($"{link.Code}-stats-", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"'), StringComparison.Ordinal);
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("section,name,clicks", lines[0]);
+        Assert.InRange(lines.Count(l => l.StartsWith("series,", StringComparison.Ordinal)), 24, 25);
+        Assert.Contains("total,,0", lines);
+    }
+
+    [Fact]
     public async Task The_published_folder_is_a_function_app_with_no_custom_handler_and_no_bundle()
     {
         var root = await PublishedWorker.FolderAsync();

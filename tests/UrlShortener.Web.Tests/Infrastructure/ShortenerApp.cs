@@ -245,6 +245,7 @@ public sealed record LinkJson(
     string? FallbackUrl,
     bool ForwardQuery,
     string[] Tags,
-    bool Disabled);
+    bool Disabled,
+    string? Title = null);
 
 public sealed record LinkListJson(LinkJson[] Items, string? NextCursor);
