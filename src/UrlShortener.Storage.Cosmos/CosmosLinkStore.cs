@@ -22,6 +22,18 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
 
     public Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken) => CosmosFailures.Guard(FindLinkAsync(code, cancellationToken));
 
+    // Cosmos DB has no multi-document insert across partitions: the links go in as concurrent creates.
+    public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) =>
+        CosmosFailures.Guard(CreateManyAsync(links, cancellationToken));
+
+    private async Task<IReadOnlyList<bool>> CreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken)
+    {
+        var created = new bool[links.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, links.Count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (i, ct) =>
+            created[i] = await CreateAsync(links[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return created;
+    }
+
     public Task<bool> TryReplaceAsync(ShortLink current, ShortLink updated, CancellationToken cancellationToken) =>
         CosmosFailures.Guard(ReplaceAsync(current, updated, cancellationToken));
 

@@ -29,6 +29,11 @@ public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock
     /// </summary>
     private const int MaxPointReadDays = 4;
 
+    // Breakdowns added after day documents were first stored, in the order they came.
+    private static readonly string[] LaterBreakdowns = ["campaigns", "sources"];
+    private const int MaxEnsuredDays = 100_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Code, string Day), bool> _ensuredDays = new();
+
     public Task ApplyAsync(string messageId, IReadOnlyList<DailyClicks> days, CancellationToken cancellationToken) =>
         CosmosFailures.Guard(ApplyDaysAsync(messageId, days, cancellationToken));
 
@@ -50,10 +55,7 @@ public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock
                 foreach (var day in link)
                 {
                     var dayKey = DayKey(day.Day);
-                    if (day.Campaigns.Count > 0)
-                    {
-                        await EnsureCampaignsAsync(day.Code, dayKey, ct).ConfigureAwait(false);
-                    }
+                    await EnsureBreakdownsAsync(day, dayKey, ct).ConfigureAwait(false);
 
                     await PatchOnceAsync(day.Code, dayKey, DayOperations(day), marker, applied => new NewStatsDayDocument { Id = dayKey, Code = day.Code, Day = dayKey, Applied = applied }, ct).ConfigureAwait(false);
                 }
@@ -131,17 +133,32 @@ public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock
     private async Task<long> ReadTotalAsync(string code, CancellationToken cancellationToken) =>
         (await database.FindAsync<StatsTotalDocument>(database.Stats, StatsTotalDocument.DocumentId, new PartitionKey(code), cancellationToken).ConfigureAwait(false))?.Document.Humans ?? 0;
 
-    // A day stored before campaigns were counted has no /campaigns to increment under: give it an empty one first.
-    // Idempotent (only where it is missing), and a day made from now on has it from the start.
-    private async Task EnsureCampaignsAsync(string code, string dayKey, CancellationToken cancellationToken)
+    // A day stored before a breakdown was added has no map to increment under: give it an empty one first, where it
+    // is missing (a conditional patch, so twice is harmless), once per day and instance. A day made now has them all.
+    private async Task EnsureBreakdownsAsync(DailyClicks day, string dayKey, CancellationToken cancellationToken)
     {
-        var options = new PatchItemRequestOptions { FilterPredicate = "FROM c WHERE NOT IS_DEFINED(c.campaigns)", EnableContentResponseOnWrite = false };
-        using var response = await database.Stats.PatchItemStreamAsync(
-            dayKey, new PartitionKey(code), [PatchOperation.Set("/campaigns", new Dictionary<string, long>())], options, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed))
+        if (day.Campaigns.Count == 0 && day.Sources.Count == 0 || _ensuredDays.ContainsKey((day.Code, dayKey)))
         {
-            response.EnsureSuccessStatusCode();
+            return;
         }
+
+        foreach (var breakdown in LaterBreakdowns)
+        {
+            var options = new PatchItemRequestOptions { FilterPredicate = $"FROM c WHERE NOT IS_DEFINED(c.{breakdown})", EnableContentResponseOnWrite = false };
+            using var response = await database.Stats.PatchItemStreamAsync(
+                dayKey, new PartitionKey(day.Code), [PatchOperation.Set($"/{breakdown}", new Dictionary<string, long>())], options, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is not (HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed))
+            {
+                response.EnsureSuccessStatusCode();
+            }
+        }
+
+        if (_ensuredDays.Count >= MaxEnsuredDays)
+        {
+            _ensuredDays.Clear();
+        }
+
+        _ensuredDays[(day.Code, dayKey)] = true;
     }
 
     private static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
@@ -264,8 +281,11 @@ internal class StatsDayDocument
     public Dictionary<string, long> Devices { get; set; } = [];
     public Dictionary<string, long> Countries { get; set; } = [];
 
-    /// <summary>Absent from days stored before campaigns were counted; see <c>EnsureCampaignsAsync</c>.</summary>
+    /// <summary>Absent from days stored before campaigns were counted; see <c>EnsureBreakdownsAsync</c>.</summary>
     public Dictionary<string, long>? Campaigns { get; set; } = [];
+
+    /// <summary>Absent from days stored before QR scans were counted; see <c>EnsureBreakdownsAsync</c>.</summary>
+    public Dictionary<string, long>? Sources { get; set; } = [];
 
     public DailyClicks ToDailyClicks()
     {
@@ -278,7 +298,7 @@ internal class StatsDayDocument
             }
         }
 
-        foreach (var (source, target) in new[] { (Referrers, day.Referrers), (Browsers, day.Browsers), (OperatingSystems, day.OperatingSystems), (Devices, day.Devices), (Countries, day.Countries), (Campaigns ?? [], day.Campaigns) })
+        foreach (var (source, target) in new[] { (Referrers, day.Referrers), (Browsers, day.Browsers), (OperatingSystems, day.OperatingSystems), (Devices, day.Devices), (Countries, day.Countries), (Campaigns ?? [], day.Campaigns), (Sources ?? [], day.Sources) })
         {
             foreach (var (name, clicks) in source)
             {

@@ -25,6 +25,28 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
             return command.ExecuteNonQuery() == 1;
         }));
 
+    // A bulk create's chunk is one transaction: one commit for all of its rows.
+    public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) => SqliteFailures.Guard(
+        database.WriteInTransactionAsync(async (connection, transaction, ct) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"""
+                INSERT INTO links ({Columns})
+                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm)
+                ON CONFLICT (code) DO NOTHING;
+                """;
+            var created = new bool[links.Count];
+            for (var i = 0; i < links.Count; i++)
+            {
+                command.Parameters.Clear();
+                Bind(command, links[i]);
+                created[i] = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+            }
+
+            return (IReadOnlyList<bool>)created;
+        }, cancellationToken));
+
     private const string FindSql = $"SELECT {Columns} FROM links WHERE code = $code;";
 
     // SQLite answers a point read in microseconds and Microsoft.Data.Sqlite's async methods run

@@ -16,7 +16,8 @@ public sealed record ClickEvent(
     string? Country,
     bool IsBot,
     int Count = 1,
-    string? Campaign = null);
+    string? Campaign = null,
+    bool IsQrScan = false);
 
 /// <summary>What a User-Agent says about the visitor.</summary>
 public readonly record struct VisitorKind(string Browser, string OperatingSystem, string Device, bool IsBot);
@@ -25,4 +26,8 @@ public static class Dimensions
 {
     public const string Unknown = "Other";
     public const string Direct = "(direct)";
+
+    /// <summary>The names of the sources breakdown: a scan of the link's QR code, or any other visit.</summary>
+    public const string QrSource = "qr";
+    public const string LinkSource = "link";
 }

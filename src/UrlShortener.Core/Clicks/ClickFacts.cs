@@ -153,7 +153,7 @@ public static class ClickFacts
 
     /// <summary>A click is made by a human when the request is a GET from a browser that is not prefetching.</summary>
     public static ClickEvent Create(
-        string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null)
+        string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null, bool isQrScan = false)
     {
         var kind = UserAgentClassifier.Classify(userAgent);
         var automated = kind.IsBot || isPrefetch || !string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase);
@@ -166,7 +166,8 @@ public static class ClickFacts
             kind.Device,
             Country(countryHeader),
             automated,
-            Campaign: CampaignName(campaign));
+            Campaign: CampaignName(campaign),
+            IsQrScan: isQrScan);
     }
 
     /// <summary>

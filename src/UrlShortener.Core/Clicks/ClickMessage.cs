@@ -5,7 +5,7 @@ using UrlShortener.Core.Clicks;
 namespace UrlShortener.Core.Clicks;
 
 /// <summary>
-/// The body of one queue message: <c>{"clicks":[{"code","ts","ref","browser","os","device","country","bot","n","campaign"}, …]}</c>.
+/// The body of one queue message: <c>{"clicks":[{"code","ts","ref","browser","os","device","country","bot","n","campaign","qr"}, …]}</c>.
 /// <c>n</c> is how many visits with these facts the entry stands for in the hour of <c>ts</c>; left out when 1.
 /// A bare click object is read too. Reading is tolerant: a click that cannot be read is dropped and
 /// counted, the others still count.
@@ -80,10 +80,11 @@ internal sealed record ClickJson(
     string? Country,
     bool? Bot,
     [property: JsonPropertyName("n")] int? Count,
-    string? Campaign = null)
+    string? Campaign = null,
+    bool? Qr = null)
 {
     public static ClickJson From(ClickEvent click) =>
-        new(click.Code, click.Time, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Count == 1 ? null : click.Count, click.Campaign);
+        new(click.Code, click.Time, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Count == 1 ? null : click.Count, click.Campaign, click.IsQrScan ? true : null);
 
     public ClickEvent? ToEvent() => Code is null || Ts is null
         ? null
@@ -97,7 +98,8 @@ internal sealed record ClickJson(
             Country,
             Bot ?? false,
             Count ?? 1,
-            ClickFacts.CampaignName(Campaign is { Length: <= Links.UtmTags.MaxLength } c && !c.Any(char.IsControl) ? c : null));
+            ClickFacts.CampaignName(Campaign is { Length: <= Links.UtmTags.MaxLength } c && !c.Any(char.IsControl) ? c : null),
+            Qr ?? false);
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

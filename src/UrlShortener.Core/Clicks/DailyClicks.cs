@@ -18,10 +18,11 @@ public sealed class DailyClicks(string code, DateOnly day)
     public Dictionary<string, long> Devices { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> Countries { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> Campaigns { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, long> Sources { get; } = new(StringComparer.Ordinal);
 
     public long Humans => Hours.Sum();
 
-    /// <summary>The breakdowns by name, as stored: "referrers", "browsers", "operatingSystems", "devices", "countries", "campaigns".</summary>
+    /// <summary>The breakdowns by name, as stored: "referrers", "browsers", "operatingSystems", "devices", "countries", "campaigns", "sources".</summary>
     public IEnumerable<(string Dimension, Dictionary<string, long> Counts)> Breakdowns()
     {
         yield return ("referrers", Referrers);
@@ -30,6 +31,7 @@ public sealed class DailyClicks(string code, DateOnly day)
         yield return ("devices", Devices);
         yield return ("countries", Countries);
         yield return ("campaigns", Campaigns);
+        yield return ("sources", Sources);
     }
 
     public void Add(ClickEvent click)
@@ -55,6 +57,8 @@ public sealed class DailyClicks(string code, DateOnly day)
         {
             Increment(Campaigns, campaign, count);
         }
+
+        Increment(Sources, click.IsQrScan ? Dimensions.QrSource : Dimensions.LinkSource, count);
     }
 
     /// <summary>Groups clicks by (code, UTC day).</summary>

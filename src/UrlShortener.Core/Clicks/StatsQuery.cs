@@ -123,8 +123,12 @@ public sealed record StatsReport(
     IReadOnlyList<StatsCount> Devices,
     IReadOnlyList<StatsCount> Countries,
     long BotClicks,
-    IReadOnlyList<StatsCount>? Campaigns = null)
+    IReadOnlyList<StatsCount>? Campaigns = null,
+    IReadOnlyList<StatsCount>? Sources = null)
 {
+    /// <summary>Human visits that came by the link's QR code.</summary>
+    public long QrScans => Sources?.FirstOrDefault(s => s.Name == Dimensions.QrSource)?.Clicks ?? 0;
+
     /// <summary>
     /// The series is cut to the hours asked for. Breakdowns and bot clicks are kept per day, so they
     /// cover the whole UTC days the range touches.
@@ -155,7 +159,8 @@ public sealed record StatsReport(
             Largest(inRange, d => d.Devices),
             Largest(inRange, d => d.Countries),
             inRange.Sum(d => d.Bots),
-            Largest(inRange, d => d.Campaigns));
+            Largest(inRange, d => d.Campaigns),
+            Largest(inRange, d => d.Sources));
     }
 
     private static List<StatsCount> Largest(List<DailyClicks> days, Func<DailyClicks, Dictionary<string, long>> dimension) =>

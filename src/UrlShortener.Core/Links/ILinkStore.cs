@@ -6,6 +6,9 @@ public interface ILinkStore
     /// <summary>Stores a new link; false when its code is already taken (by any owner, deleted or not).</summary>
     Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken);
 
+    /// <summary>Stores new links at once (a bulk create); for each, in order, false when its code was taken.</summary>
+    Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken);
+
     /// <summary>The link with this code, deleted ones included; null when the code was never used.</summary>
     Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken);
 

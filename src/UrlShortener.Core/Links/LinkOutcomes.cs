@@ -11,6 +11,9 @@ public abstract record CreateLinkResult
     public sealed record AliasTaken(string Alias) : CreateLinkResult;
 
     public sealed record Invalid(ValidationErrors Errors) : CreateLinkResult;
+
+    /// <summary>In a bulk create: the store did not take this link (it failed or passed its deadline); it may be sent again.</summary>
+    public sealed record NotStored : CreateLinkResult;
 }
 
 public abstract record UpdateLinkResult

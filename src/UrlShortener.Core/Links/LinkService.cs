@@ -70,6 +70,66 @@ public sealed class LinkService(
         throw new InvalidOperationException($"{GeneratedCodeAttempts} generated codes in a row were already taken: is the code secret shared with another deployment on this store?");
     }
 
+    /// <summary>Links a bulk create hands the store at once: a call of this size ends well within the store deadline.</summary>
+    public const int BulkChunk = 100;
+
+    /// <summary>
+    /// Creates <paramref name="drafts"/> as <see cref="CreateAsync"/> would each, with the store taking them a chunk at a
+    /// time. Each has its own outcome, in order: a chunk the store failed on is <see cref="CreateLinkResult.NotStored"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<CreateLinkResult>> CreateManyAsync(RequestContext context, IReadOnlyList<LinkDraft> drafts, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var results = new CreateLinkResult[drafts.Count];
+        var pending = new List<(int Index, ShortLink Link)>(drafts.Count);
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            var errors = new ValidationErrors();
+            if (Prepare(context, drafts[i], now, errors) is not { } link)
+            {
+                results[i] = new CreateLinkResult.Invalid(errors);
+                continue;
+            }
+
+            pending.Add((i, drafts[i].Alias is null ? link with { Code = await codes.NextCodeAsync(cancellationToken).ConfigureAwait(false) } : link));
+        }
+
+        foreach (var chunk in pending.Chunk(BulkChunk))
+        {
+            IReadOnlyList<bool> created;
+            try
+            {
+                created = await store.TryCreateManyAsync([.. chunk.Select(p => p.Link)], cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is StoreUnavailableException or TimeoutException)
+            {
+                foreach (var (index, _) in chunk)
+                {
+                    results[index] = new CreateLinkResult.NotStored();
+                }
+
+                continue;
+            }
+
+            for (var j = 0; j < chunk.Length; j++)
+            {
+                var (index, link) = chunk[j];
+                if (created[j])
+                {
+                    await cache.InvalidateAsync(link.Code, cancellationToken).ConfigureAwait(false);
+                    results[index] = new CreateLinkResult.Created(link);
+                }
+                else
+                {
+                    // A taken alias is the creator's to change; a taken generated code (an alias someone chose) is drawn again.
+                    results[index] = drafts[index].Alias is { } alias ? new CreateLinkResult.AliasTaken(alias) : await CreateAsync(context, drafts[index], cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return results;
+    }
+
     private static ShortLink? Prepare(RequestContext context, LinkDraft draft, DateTimeOffset now, ValidationErrors errors)
     {
         var url = Unless(errors, "url") ? LinkRules.CheckUrl("url", draft.Url, context, errors) : null;

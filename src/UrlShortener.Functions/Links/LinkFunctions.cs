@@ -23,6 +23,10 @@ public sealed class LinkFunctions(RoutedElsewhere api)
     public IResult Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/links/{code}")] HttpRequest request) =>
         api.Answer(request, "getLink");
 
+    [Function("getLinkQrCode")]
+    public IResult GetQrCode([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/links/{code}/qr")] HttpRequest request) =>
+        api.Answer(request, "getLinkQrCode");
+
     [Function("updateLink")]
     public IResult Update([HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "api/links/{code}")] HttpRequest request) =>
         api.Answer(request, "updateLink");

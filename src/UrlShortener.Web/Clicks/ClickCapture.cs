@@ -9,7 +9,7 @@ public sealed class ClickCapture(ClickRecorder recorder, IOptions<ClickOptions> 
     private readonly bool _enabled = options.Value.Enabled;
     private readonly string? _countryHeader = string.IsNullOrWhiteSpace(options.Value.CountryHeader) ? null : options.Value.CountryHeader;
 
-    public void Record(string code, HttpRequest request, string? campaign = null)
+    public void Record(string code, HttpRequest request, string? campaign = null, bool isQrScan = false)
     {
         if (!_enabled)
         {
@@ -25,7 +25,8 @@ public sealed class ClickCapture(ClickRecorder recorder, IOptions<ClickOptions> 
             headers.Referer.ToString(),
             _countryHeader is null ? null : headers[_countryHeader].ToString(),
             IsPrefetch(headers),
-            campaign));
+            campaign,
+            isQrScan));
     }
 
     // Browsers announce speculative loads; they are not visits.

@@ -19,9 +19,6 @@ public static class BulkLinkEndpoints
     /// <summary>A thousand links of about 4 KB each.</summary>
     public const int MaxBytes = 4 * 1024 * 1024;
 
-    // Creates in flight at once: enough for SQLite's group commits and Cosmos DB's round trips to overlap.
-    private const int Parallelism = 64;
-
     public static RouteHandlerBuilder MapBulkLinks(this RouteGroupBuilder links) =>
         links.MapPost("/bulk", CreateManyAsync)
             .WithName("createLinks")
@@ -89,26 +86,20 @@ public static class BulkLinkEndpoints
             index++;
         }
 
+        var outcomes = await links.CreateManyAsync(context, [.. drafts.Select(d => d.Draft)], cancellationToken);
         var storeFailures = 0;
-        await Parallel.ForEachAsync(drafts, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (pending, token) =>
+        for (var i = 0; i < drafts.Count; i++)
         {
-            try
+            var at = drafts[i].Index;
+            answers[at] = outcomes[i] switch
             {
-                answers[pending.Index] = await links.CreateAsync(context, pending.Draft, token) switch
-                {
-                    CreateLinkResult.Created created => BulkItemResponse.Succeeded(pending.Index, LinkResponse.From(created.Link, shortUrls.For(request, created.Link.Code))),
-                    CreateLinkResult.AliasTaken taken => BulkItemResponse.Failed(pending.Index, Problems.AliasTaken(taken.Alias)),
-                    CreateLinkResult.Invalid invalid => BulkItemResponse.Failed(pending.Index, Problems.Invalid(invalid.Errors.ToDictionary())),
-                    var other => throw new InvalidOperationException($"Unhandled outcome {other}."),
-                };
-            }
-            catch (Exception exception) when (exception is StoreUnavailableException or TimeoutException)
-            {
-                // Answered as this item's 503; the items the store took stay created, and say so.
-                Interlocked.Increment(ref storeFailures);
-                answers[pending.Index] = BulkItemResponse.Failed(pending.Index, Problems.ServiceUnavailable("The link store did not take this link; send it again."));
-            }
-        });
+                CreateLinkResult.Created created => BulkItemResponse.Succeeded(at, LinkResponse.From(created.Link, shortUrls.For(request, created.Link.Code))),
+                CreateLinkResult.AliasTaken taken => BulkItemResponse.Failed(at, Problems.AliasTaken(taken.Alias)),
+                CreateLinkResult.Invalid invalid => BulkItemResponse.Failed(at, Problems.Invalid(invalid.Errors.ToDictionary())),
+                CreateLinkResult.NotStored => Unstored(at, ref storeFailures),
+                var other => throw new InvalidOperationException($"Unhandled outcome {other}."),
+            };
+        }
 
         var createdCount = answers.Count(a => a.Status == StatusCodes.Status201Created);
         if (createdCount == 0 && storeFailures > 0)
@@ -118,6 +109,13 @@ public static class BulkLinkEndpoints
         }
 
         return TypedResults.Ok(new BulkCreateResponse(createdCount, count - createdCount, answers));
+    }
+
+    // The store did not take this item: its own 503, while the items the store took stay created and say so.
+    private static BulkItemResponse Unstored(int index, ref int storeFailures)
+    {
+        storeFailures++;
+        return BulkItemResponse.Failed(index, Problems.ServiceUnavailable("The link store did not take this link; send it again."));
     }
 }
 

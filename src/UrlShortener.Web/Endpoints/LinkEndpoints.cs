@@ -29,6 +29,7 @@ public static class LinkEndpoints
             .WithSummary("Shorten a URL, with a generated code or a custom alias.");
 
         group.MapBulkLinks();
+        group.MapQrCodes();
 
         group.MapGet("", ListAsync)
             .WithName("listLinks")

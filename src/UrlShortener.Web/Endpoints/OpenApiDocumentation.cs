@@ -203,6 +203,20 @@ public static class OpenApiDocumentation
                 concrete.Headers[ApiRateLimits.StateHeader] = Header("What is left of it, e.g. \"writes\";r=119;t=1: r more requests now, all of the quota back in t seconds.");
             }
 
+            if (status is "200" or "304" && context.Description.RelativePath?.EndsWith("/qr", StringComparison.Ordinal) == true)
+            {
+                concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                concrete.Headers["ETag"] = Header("The image's tag: send it back in If-None-Match for a 304.");
+                concrete.Headers["Cache-Control"] = Header("private, max-age=86400.");
+                concrete.Content = status == "304"
+                    ? null
+                    : new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["image/png"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "format=png (the default)." } },
+                        ["image/svg+xml"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "format=svg." } },
+                    };
+            }
+
             if (status == "200" && metadata.OfType<CsvExport>().Any())
             {
                 concrete.Content ??= new Dictionary<string, OpenApiMediaType>();
@@ -281,6 +295,22 @@ public static class OpenApiDocumentation
             case "tag":
                 parameter.Description = "Only links with this tag (a whole tag, ignoring case).";
                 parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = LinkRules.MaxTagLength, Pattern = TagPattern };
+                break;
+            case "format" when path.EndsWith("/qr", StringComparison.Ordinal):
+                parameter.Description = "png (the default) or svg.";
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("png"), JsonValue.Create("svg")], Default = JsonValue.Create("png") };
+                break;
+            case "size":
+                parameter.Description = "The image's largest width and height in pixels: a whole number of pixels per module fits in it.";
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = QrCodeEndpoints.MinSize.ToString(System.Globalization.CultureInfo.InvariantCulture), Maximum = QrCodeEndpoints.MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture), Default = JsonValue.Create(QrCodeEndpoints.DefaultSize) };
+                break;
+            case "margin":
+                parameter.Description = "The quiet zone around the code, in modules (scanners want 4).";
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0", Maximum = QrCodeEndpoints.MaxMargin.ToString(System.Globalization.CultureInfo.InvariantCulture), Default = JsonValue.Create(QrCodeEndpoints.DefaultMargin) };
+                break;
+            case "ecc":
+                parameter.Description = "Error correction: how much of the code may be damaged and still read (L 7 %, M 15 %, Q 25 %, H 30 %).";
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("L"), JsonValue.Create("M"), JsonValue.Create("Q"), JsonValue.Create("H")], Default = JsonValue.Create("M") };
                 break;
             case "format":
                 parameter.Description = "json (the default) or csv; without it, Accept: text/csv asks for CSV.";

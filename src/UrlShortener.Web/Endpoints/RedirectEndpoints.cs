@@ -62,7 +62,9 @@ public static class RedirectEndpoints
 
         private Task Answer(string code, ShortLink? link, HttpContext context)
         {
-            switch (RedirectPolicy.Decide(link, clock.GetUtcNow(), context.Request.QueryString.Value))
+            // A scan of the link's QR code brings ?qr=1: counted as a scan, and never passed on.
+            var query = QrScan.Strip(context.Request.QueryString.Value, out var scanned);
+            switch (RedirectPolicy.Decide(link, clock.GetUtcNow(), query))
             {
                 case RedirectDecision.Redirect redirect:
                     var permanent = redirect.Status is RedirectType.MovedPermanently or RedirectType.PermanentRedirect;
@@ -76,7 +78,7 @@ public static class RedirectEndpoints
                     // Counted once the answer is set: a request that fails before it is no visit.
                     if (redirect.CountsAsVisit)
                     {
-                        clicks.Record(code, context.Request, redirect.Campaign);
+                        clicks.Record(code, context.Request, redirect.Campaign, scanned);
                     }
 
                     return Task.CompletedTask;

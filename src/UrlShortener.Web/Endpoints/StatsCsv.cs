@@ -25,12 +25,14 @@ public static class StatsCsv
 
         Row(csv, "total", string.Empty, report.Total);
         Row(csv, "botClicks", string.Empty, report.BotClicks);
+        Row(csv, "qrScans", string.Empty, report.QrScans);
         Breakdown(csv, "referrers", report.Referrers);
         Breakdown(csv, "browsers", report.Browsers);
         Breakdown(csv, "operatingSystems", report.OperatingSystems);
         Breakdown(csv, "devices", report.Devices);
         Breakdown(csv, "countries", report.Countries);
         Breakdown(csv, "campaigns", report.Campaigns ?? []);
+        Breakdown(csv, "sources", report.Sources ?? []);
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 

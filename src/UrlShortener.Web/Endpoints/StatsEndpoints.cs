@@ -102,7 +102,9 @@ public sealed record StatsResponse(
     IReadOnlyList<StatsCountResponse> Devices,
     IReadOnlyList<StatsCountResponse> Countries,
     long BotClicks,
-    IReadOnlyList<StatsCountResponse> Campaigns)
+    IReadOnlyList<StatsCountResponse> Campaigns,
+    long QrScans,
+    IReadOnlyList<StatsCountResponse> Sources)
 {
     public static StatsResponse FromReport(StatsReport report) => new(
         report.Code,
@@ -117,7 +119,9 @@ public sealed record StatsResponse(
         Counts(report.Devices),
         Counts(report.Countries),
         report.BotClicks,
-        Counts(report.Campaigns ?? []));
+        Counts(report.Campaigns ?? []),
+        report.QrScans,
+        Counts(report.Sources ?? []));
 
     private static List<StatsCountResponse> Counts(IReadOnlyList<StatsCount> counts) => [.. counts.Select(c => new StatsCountResponse(c.Name, c.Clicks))];
 }

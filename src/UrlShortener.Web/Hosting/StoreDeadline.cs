@@ -151,6 +151,9 @@ public sealed class DeadlineLinkStore(ILinkStore store, string name, StoreDeadli
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) =>
         deadline.RunAsync(name, token => store.TryCreateAsync(link, token), cancellationToken);
 
+    public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) =>
+        deadline.RunAsync(name, token => store.TryCreateManyAsync(links, token), cancellationToken);
+
     public Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken) =>
         deadline.WaitAsync(name, store.FindAsync(code, cancellationToken), cancellationToken);
 

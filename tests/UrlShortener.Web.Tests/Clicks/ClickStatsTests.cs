@@ -575,7 +575,7 @@ public sealed class ClickStatsOnCosmosRedisTests : ClickStatsTests<CosmosRedisAp
 
 public sealed record StatsJson(
     string Code, DateTimeOffset From, DateTimeOffset To, string Granularity, long Total, StatsPointJson[] Series,
-    StatsCountJson[] Referrers, StatsCountJson[] Browsers, StatsCountJson[] OperatingSystems, StatsCountJson[] Devices, StatsCountJson[] Countries, long BotClicks, StatsCountJson[]? Campaigns = null);
+    StatsCountJson[] Referrers, StatsCountJson[] Browsers, StatsCountJson[] OperatingSystems, StatsCountJson[] Devices, StatsCountJson[] Countries, long BotClicks, StatsCountJson[]? Campaigns = null, long QrScans = 0, StatsCountJson[]? Sources = null);
 
 public sealed record StatsPointJson(DateTimeOffset Start, long Clicks);
 

@@ -63,6 +63,8 @@ public abstract class StatsCsvTests<TApp>
             Assert.Equal(json.Devices.Select(c => (c.Name, c.Clicks)), Section(rows, "devices"));
             Assert.Equal(json.Countries.Select(c => (c.Name, c.Clicks)), Section(rows, "countries"));
             Assert.Equal(json.Campaigns!.Select(c => (c.Name, c.Clicks)), Section(rows, "campaigns"));
+            Assert.Equal(json.Sources!.Select(c => (c.Name, c.Clicks)), Section(rows, "sources"));
+            Assert.Equal([(string.Empty, json.QrScans)], Section(rows, "qrScans"));
         }
 
         // JSON stays the default, also for a client that takes anything.
@@ -110,7 +112,7 @@ public class StatsCsvWriterTests
         var text = System.Text.Encoding.UTF8.GetString(UrlShortener.Web.Endpoints.StatsCsv.Write(report));
 
         Assert.Equal(
-            "section,name,clicks\r\nseries,2026-12-01T00:00:00Z,5\r\ntotal,,5\r\nbotClicks,,0\r\n"
+            "section,name,clicks\r\nseries,2026-12-01T00:00:00Z,5\r\ntotal,,5\r\nbotClicks,,0\r\nqrScans,,0\r\n"
             + "referrers,\"a,b\",1\r\nreferrers,\"say \"\"hi\"\"\",1\r\nreferrers,\"line\r\nbreak\",1\r\nreferrers,'=HYPERLINK(1),1\r\nreferrers,'-2,1\r\n",
             text);
         Assert.Equal("abc1234-stats-20261201T00-20261201T01.csv", UrlShortener.Web.Endpoints.StatsCsv.FileName(report));

@@ -294,6 +294,12 @@ public abstract class OpenApiContractTests<TApp>(TApp app) : IClassFixture<TApp>
             return $"{status} answered {mediaType ?? "no media type"}";
         }
 
+        // A CSV, a PNG or an SVG: documented as a string of that media type; it has to be there, its shape is the feature's tests'.
+        if (!mediaType.EndsWith("json", StringComparison.Ordinal))
+        {
+            return media.GetProperty("schema").GetProperty("type").GetString() == "string" && body.Length > 0 ? null : $"{status} answered an empty or undescribed {mediaType}";
+        }
+
         JsonElement json;
         try
         {
