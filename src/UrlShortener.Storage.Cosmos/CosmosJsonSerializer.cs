@@ -47,4 +47,5 @@ internal sealed class CosmosJsonSerializer : CosmosSerializer
 [JsonSerializable(typeof(AppliedPartsDocument))]
 [JsonSerializable(typeof(AppliedSlot))]
 [JsonSerializable(typeof(IdempotencyDocument))]
+[JsonSerializable(typeof(StatsVisitorsDocument))]
 internal sealed partial class CosmosDocumentJsonContext : JsonSerializerContext;

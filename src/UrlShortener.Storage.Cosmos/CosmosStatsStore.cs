@@ -15,6 +15,7 @@ namespace UrlShortener.Storage.Cosmos;
 /// message part in the same conditional patch, so a message applied again changes nothing. The ids are
 /// kept for <see cref="IStatsStore.RedeliveryWindow"/> to twice that (see <see cref="AppliedParts"/>):
 /// a link clicked every second does not grow its documents towards Cosmos DB's 2 MB item limit.
+/// A day's unique visitors are a sketch in a third document, <c>visitors-yyyyMMdd</c>, merged under its ETag.
 /// </summary>
 public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock) : IStatsStore
 {
@@ -58,6 +59,10 @@ public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock
                     await EnsureBreakdownsAsync(day, dayKey, ct).ConfigureAwait(false);
 
                     await PatchOnceAsync(day.Code, dayKey, DayOperations(day), marker, applied => new NewStatsDayDocument { Id = dayKey, Code = day.Code, Day = dayKey, Applied = applied }, ct).ConfigureAwait(false);
+                    if (day.Visitors is { } visitors)
+                    {
+                        await MergeVisitorsAsync(day.Code, dayKey, visitors, ct).ConfigureAwait(false);
+                    }
                 }
 
                 List<PatchOperation> totals = [PatchOperation.Increment("/humans", link.Sum(d => d.Humans)), PatchOperation.Increment("/bots", link.Sum(d => d.Bots))];
@@ -114,21 +119,84 @@ public sealed class CosmosStatsStore(CosmosDatabase database, TimeProvider clock
             .WithParameter("@code", code)
             .WithParameter("@first", DayKey(days.Min()))
             .WithParameter("@last", DayKey(days.Max()));
-        var result = new List<DailyClicks>();
-        using var iterator = database.Stats.GetItemQueryIterator<StatsDayDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = partition });
+        var visitorsQuery = new QueryDefinition("SELECT * FROM c WHERE c.code = @code AND c.visitorsDay >= @first AND c.visitorsDay <= @last")
+            .WithParameter("@code", code)
+            .WithParameter("@first", DayKey(days.Min()))
+            .WithParameter("@last", DayKey(days.Max()));
+        var found = QueryAsync<StatsDayDocument>(query, partition, cancellationToken);
+        var sketches = QueryAsync<StatsVisitorsDocument>(visitorsQuery, partition, cancellationToken);
+        await Task.WhenAll(found, sketches).ConfigureAwait(false);
+
+        var visitorsByDay = (await sketches.ConfigureAwait(false)).ToDictionary(v => v.VisitorsDay, StringComparer.Ordinal);
+        return [.. (await found.ConfigureAwait(false)).Select(document =>
+        {
+            var day = document.ToDailyClicks();
+            day.Visitors = visitorsByDay.GetValueOrDefault(document.Day)?.ToSketch();
+            return day;
+        })];
+    }
+
+    private async Task<List<T>> QueryAsync<T>(QueryDefinition query, PartitionKey partition, CancellationToken cancellationToken)
+    {
+        var result = new List<T>();
+        using var iterator = database.Stats.GetItemQueryIterator<T>(query, requestOptions: new QueryRequestOptions { PartitionKey = partition });
         while (iterator.HasMoreResults)
         {
-            foreach (var document in await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false))
-            {
-                result.Add(document.ToDailyClicks());
-            }
+            result.AddRange(await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false));
         }
 
         return result;
     }
 
-    private async Task<DailyClicks?> ReadDayAsync(PartitionKey partition, string dayKey, CancellationToken cancellationToken) =>
-        (await database.FindAsync<StatsDayDocument>(database.Stats, dayKey, partition, cancellationToken).ConfigureAwait(false))?.Document.ToDailyClicks();
+    private async Task<DailyClicks?> ReadDayAsync(PartitionKey partition, string dayKey, CancellationToken cancellationToken)
+    {
+        var read = database.FindAsync<StatsDayDocument>(database.Stats, dayKey, partition, cancellationToken);
+        var visitors = database.FindAsync<StatsVisitorsDocument>(database.Stats, StatsVisitorsDocument.IdOf(dayKey), partition, cancellationToken);
+        await Task.WhenAll(read, visitors).ConfigureAwait(false);
+        if ((await read.ConfigureAwait(false))?.Document.ToDailyClicks() is not { } day)
+        {
+            return null;
+        }
+
+        day.Visitors = (await visitors.ConfigureAwait(false))?.Document.ToSketch();
+        return day;
+    }
+
+    /// <summary>
+    /// Merges a message's visitors into the day's sketch: read, merge, replace if unchanged since (else again). A
+    /// merge takes the larger register, so a message merged twice changes nothing and needs no applied id.
+    /// </summary>
+    private async Task MergeVisitorsAsync(string code, string dayKey, VisitorSketch visitors, CancellationToken cancellationToken)
+    {
+        var partition = new PartitionKey(code);
+        var id = StatsVisitorsDocument.IdOf(dayKey);
+        for (var attempt = 0; attempt < MaxAttemptsPerPart; attempt++)
+        {
+            if (await database.FindAsync<StatsVisitorsDocument>(database.Stats, id, partition, cancellationToken).ConfigureAwait(false) is not { } found)
+            {
+                var created = new StatsVisitorsDocument { Id = id, Code = code, VisitorsDay = dayKey, Sketch = visitors.ToBytes() };
+                if (await database.TryCreateAsync(database.Stats, created, partition, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            var sketch = found.Document.ToSketch();
+            sketch.Merge(visitors);
+            found.Document.Sketch = sketch.ToBytes();
+            using var replaced = await database.Stats.ReplaceItemStreamAsync(
+                database.ToStream(found.Document), id, partition, new ItemRequestOptions { IfMatchEtag = found.ETag, EnableContentResponseOnWrite = false }, cancellationToken).ConfigureAwait(false);
+            if (replaced.StatusCode != HttpStatusCode.PreconditionFailed)
+            {
+                replaced.EnsureSuccessStatusCode();
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"Visitors document {id} changed under each of {MaxAttemptsPerPart} attempts to merge; the message will come again.");
+    }
 
     private async Task<long> ReadTotalAsync(string code, CancellationToken cancellationToken) =>
         (await database.FindAsync<StatsTotalDocument>(database.Stats, StatsTotalDocument.DocumentId, new PartitionKey(code), cancellationToken).ConfigureAwait(false))?.Document.Humans ?? 0;
@@ -308,6 +376,22 @@ internal class StatsDayDocument
 
         return day;
     }
+}
+
+/// <summary>
+/// A link's unique visitors on one UTC day: a <see cref="VisitorSketch"/> (base64 in JSON, at most 16 KB). Its day
+/// is <c>visitorsDay</c>, not <c>day</c>, so the range query over day documents passes it by.
+/// </summary>
+internal sealed class StatsVisitorsDocument
+{
+    public string Id { get; set; } = string.Empty;
+    public string Code { get; set; } = string.Empty;
+    public string VisitorsDay { get; set; } = string.Empty;
+    public byte[] Sketch { get; set; } = [];
+
+    public static string IdOf(string dayKey) => "visitors-" + dayKey;
+
+    public VisitorSketch ToSketch() => VisitorSketch.FromBytes(Sketch);
 }
 
 /// <summary>All clicks of a link, one point read away. Reads leave out the applied ids.</summary>

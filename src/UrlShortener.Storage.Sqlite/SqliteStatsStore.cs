@@ -40,6 +40,12 @@ public sealed class SqliteStatsStore(SqliteDatabase database, TimeProvider clock
             humans INTEGER NOT NULL,
             bots   INTEGER NOT NULL
         ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS stats_visitors (
+            code   TEXT NOT NULL,
+            day    TEXT NOT NULL,
+            sketch BLOB NOT NULL,
+            PRIMARY KEY (code, day)
+        ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS stats_applied (
             message_id TEXT    NOT NULL PRIMARY KEY,
             applied_at INTEGER NOT NULL
@@ -68,6 +74,8 @@ public sealed class SqliteStatsStore(SqliteDatabase database, TimeProvider clock
             await using var hours = Prepare(connection, transaction, "INSERT INTO stats_hours (code, day, hour, clicks) VALUES ($p0, $p1, $p2, $p3) ON CONFLICT DO UPDATE SET clicks = clicks + excluded.clicks;", 4);
             await using var bots = Prepare(connection, transaction, "INSERT INTO stats_days (code, day, bots) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET bots = bots + excluded.bots;", 3);
             await using var dimensions = Prepare(connection, transaction, "INSERT INTO stats_dimensions (code, day, dimension, name, clicks) VALUES ($p0, $p1, $p2, $p3, $p4) ON CONFLICT DO UPDATE SET clicks = clicks + excluded.clicks;", 5);
+            await using var findVisitors = Prepare(connection, transaction, "SELECT sketch FROM stats_visitors WHERE code = $p0 AND day = $p1;", 2);
+            await using var visitors = Prepare(connection, transaction, "INSERT INTO stats_visitors (code, day, sketch) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET sketch = excluded.sketch;", 3);
             await using var totals = Prepare(connection, transaction, "INSERT INTO stats_totals (code, humans, bots) VALUES ($p0, $p1, $p2) ON CONFLICT DO UPDATE SET humans = humans + excluded.humans, bots = bots + excluded.bots;", 3);
             foreach (var day in days)
             {
@@ -87,6 +95,16 @@ public sealed class SqliteStatsStore(SqliteDatabase database, TimeProvider clock
                     {
                         await RunAsync(dimensions, ct, day.Code, dayKey, dimension, name, clicks).ConfigureAwait(false);
                     }
+                }
+
+                if (day.Visitors is { } seen)
+                {
+                    // Merged here, under the write lock: a sketch takes the larger of each register, which SQL cannot say.
+                    findVisitors.Parameters[0].Value = day.Code;
+                    findVisitors.Parameters[1].Value = dayKey;
+                    var sketch = await findVisitors.ExecuteScalarAsync(ct).ConfigureAwait(false) is byte[] stored ? VisitorSketch.FromBytes(stored) : new VisitorSketch();
+                    sketch.Merge(seen);
+                    await RunAsync(visitors, ct, day.Code, dayKey, sketch.ToBytes()).ConfigureAwait(false);
                 }
 
                 await RunAsync(totals, ct, day.Code, day.Humans, day.Bots).ConfigureAwait(false);
@@ -128,6 +146,11 @@ public sealed class SqliteStatsStore(SqliteDatabase database, TimeProvider clock
         {
             var counts = Day(row.GetString(0)).Breakdowns().FirstOrDefault(b => b.Dimension == row.GetString(1)).Counts;
             counts?[row.GetString(2)] = row.GetInt64(3);
+        }
+
+        await foreach (var row in QueryAsync(connection, "SELECT day, sketch FROM stats_visitors WHERE code = $p0 AND day BETWEEN $p1 AND $p2;", cancellationToken, code, first, last))
+        {
+            Day(row.GetString(0)).Visitors = VisitorSketch.FromBytes((byte[])row.GetValue(1));
         }
 
         return [.. result.Values];

@@ -5,6 +5,7 @@ namespace UrlShortener.Core.Clicks;
 /// <see cref="Time"/> is UTC. <see cref="Count"/> is how many visits it stands for: the batcher
 /// merges visits with the same facts in the same hour into one (stats count nothing finer),
 /// keeping the first one's time. <see cref="Campaign"/> is the UTM campaign the visit counts under, if any.
+/// <see cref="Visitor"/> is the visitor's <see cref="VisitorSketch.Mark"/> for the day, the only trace of who came.
 /// </summary>
 public sealed record ClickEvent(
     string Code,
@@ -17,7 +18,8 @@ public sealed record ClickEvent(
     bool IsBot,
     int Count = 1,
     string? Campaign = null,
-    bool IsQrScan = false);
+    bool IsQrScan = false,
+    int? Visitor = null);
 
 /// <summary>What a User-Agent says about the visitor.</summary>
 public readonly record struct VisitorKind(string Browser, string OperatingSystem, string Device, bool IsBot);

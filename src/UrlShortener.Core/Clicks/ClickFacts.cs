@@ -153,7 +153,7 @@ public static class ClickFacts
 
     /// <summary>A click is made by a human when the request is a GET from a browser that is not prefetching.</summary>
     public static ClickEvent Create(
-        string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null, bool isQrScan = false)
+        string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null, bool isQrScan = false, int? visitor = null)
     {
         var kind = UserAgentClassifier.Classify(userAgent);
         var automated = kind.IsBot || isPrefetch || !string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase);
@@ -167,7 +167,8 @@ public static class ClickFacts
             Country(countryHeader),
             automated,
             Campaign: CampaignName(campaign),
-            IsQrScan: isQrScan);
+            IsQrScan: isQrScan,
+            Visitor: automated ? null : visitor);
     }
 
     /// <summary>

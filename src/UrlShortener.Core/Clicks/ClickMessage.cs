@@ -5,8 +5,9 @@ using UrlShortener.Core.Clicks;
 namespace UrlShortener.Core.Clicks;
 
 /// <summary>
-/// The body of one queue message: <c>{"clicks":[{"code","ts","ref","browser","os","device","country","bot","n","campaign","qr"}, …]}</c>.
+/// The body of one queue message: <c>{"clicks":[{"code","ts","ref","browser","os","device","country","bot","n","campaign","qr","visitor"}, …]}</c>.
 /// <c>n</c> is how many visits with these facts the entry stands for in the hour of <c>ts</c>; left out when 1.
+/// <c>visitor</c> is the visitor's mark for the day (<see cref="VisitorSketch.Mark"/>); one out of range is left out.
 /// A bare click object is read too. Reading is tolerant: a click that cannot be read is dropped and
 /// counted, the others still count.
 /// </summary>
@@ -81,10 +82,11 @@ internal sealed record ClickJson(
     bool? Bot,
     [property: JsonPropertyName("n")] int? Count,
     string? Campaign = null,
-    bool? Qr = null)
+    bool? Qr = null,
+    int? Visitor = null)
 {
     public static ClickJson From(ClickEvent click) =>
-        new(click.Code, click.Time, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Count == 1 ? null : click.Count, click.Campaign, click.IsQrScan ? true : null);
+        new(click.Code, click.Time, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Count == 1 ? null : click.Count, click.Campaign, click.IsQrScan ? true : null, click.Visitor);
 
     public ClickEvent? ToEvent() => Code is null || Ts is null
         ? null
@@ -99,7 +101,8 @@ internal sealed record ClickJson(
             Bot ?? false,
             Count ?? 1,
             ClickFacts.CampaignName(Campaign is { Length: <= Links.UtmTags.MaxLength } c && !c.Any(char.IsControl) ? c : null),
-            Qr ?? false);
+            Qr ?? false,
+            Visitor is { } mark && VisitorSketch.IsMark(mark) ? mark : null);
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -20,6 +20,9 @@ public sealed class DailyClicks(string code, DateOnly day)
     public Dictionary<string, long> Campaigns { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> Sources { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The day's distinct human visitors, approximately; null when no click said who came.</summary>
+    public VisitorSketch? Visitors { get; set; }
+
     public long Humans => Hours.Sum();
 
     /// <summary>The breakdowns by name, as stored: "referrers", "browsers", "operatingSystems", "devices", "countries", "campaigns", "sources".</summary>
@@ -59,6 +62,10 @@ public sealed class DailyClicks(string code, DateOnly day)
         }
 
         Increment(Sources, click.IsQrScan ? Dimensions.QrSource : Dimensions.LinkSource, count);
+        if (click.Visitor is { } visitor && VisitorSketch.IsMark(visitor))
+        {
+            (Visitors ??= new VisitorSketch()).Add(visitor);
+        }
     }
 
     /// <summary>Groups clicks by (code, UTC day).</summary>

@@ -124,14 +124,16 @@ public sealed record StatsReport(
     IReadOnlyList<StatsCount> Countries,
     long BotClicks,
     IReadOnlyList<StatsCount>? Campaigns = null,
-    IReadOnlyList<StatsCount>? Sources = null)
+    IReadOnlyList<StatsCount>? Sources = null,
+    long UniqueVisitors = 0)
 {
     /// <summary>Human visits that came by the link's QR code.</summary>
     public long QrScans => Sources?.FirstOrDefault(s => s.Name == Dimensions.QrSource)?.Clicks ?? 0;
 
     /// <summary>
     /// The series is cut to the hours asked for. Breakdowns and bot clicks are kept per day, so they
-    /// cover the whole UTC days the range touches.
+    /// cover the whole UTC days the range touches; so do unique visitors, counted per UTC day (the salt that tells
+    /// visitors apart changes at midnight) and added up over the days by merging the days' sketches.
     /// </summary>
     public static StatsReport Build(string code, StatsQuery query, IReadOnlyList<DailyClicks> days)
     {
@@ -141,8 +143,14 @@ public sealed record StatsReport(
         for (var start = query.From; start < query.To; start += step)
         {
             var day = byDay.GetValueOrDefault(DateOnly.FromDateTime(start.UtcDateTime));
-            var clicks = day is null ? 0 : query.Granularity == Clicks.Granularity.Hour ? day.Hours[start.UtcDateTime.Hour] : day.Humans;
-            series.Add(new StatsPoint(start, clicks));
+            if (query.Granularity == Clicks.Granularity.Hour)
+            {
+                series.Add(new StatsPoint(start, day is null ? 0 : day.Hours[start.UtcDateTime.Hour]));
+            }
+            else
+            {
+                series.Add(new StatsPoint(start, day?.Humans ?? 0, day?.Visitors?.Estimate() ?? 0));
+            }
         }
 
         var inRange = query.Days().Select(byDay.GetValueOrDefault).OfType<DailyClicks>().ToList();
@@ -160,7 +168,22 @@ public sealed record StatsReport(
             Largest(inRange, d => d.Countries),
             inRange.Sum(d => d.Bots),
             Largest(inRange, d => d.Campaigns),
-            Largest(inRange, d => d.Sources));
+            Largest(inRange, d => d.Sources),
+            UniqueVisitorsOf(inRange));
+    }
+
+    private static long UniqueVisitorsOf(List<DailyClicks> days)
+    {
+        var all = new VisitorSketch();
+        foreach (var day in days)
+        {
+            if (day.Visitors is { } visitors)
+            {
+                all.Merge(visitors);
+            }
+        }
+
+        return all.Estimate();
     }
 
     private static List<StatsCount> Largest(List<DailyClicks> days, Func<DailyClicks, Dictionary<string, long>> dimension) =>
@@ -172,6 +195,7 @@ public sealed record StatsReport(
             .ToList();
 }
 
-public sealed record StatsPoint(DateTimeOffset Start, long Clicks);
+/// <summary>One step of the series; <see cref="UniqueVisitors"/> only by day, null by hour.</summary>
+public sealed record StatsPoint(DateTimeOffset Start, long Clicks, long? UniqueVisitors = null);
 
 public sealed record StatsCount(string Name, long Clicks);

@@ -161,7 +161,7 @@ public sealed class ClickBatcher : BackgroundService, IHostedLifecycleService
     }
 }
 
-/// <summary>The clicks of one message: one entry per (code, hour, referrer, browser, OS, device, country, bot), with a count.</summary>
+/// <summary>The clicks of one message: one entry per (code, hour, referrer, browser, OS, device, country, bot, campaign, QR, visitor), with a count.</summary>
 internal sealed class ClickTally
 {
     // The first click of each entry and the visits added since: adding a click allocates nothing.
@@ -175,7 +175,7 @@ internal sealed class ClickTally
 
     public void Add(ClickEvent click)
     {
-        var facts = new Facts(click.Code, click.Time.UtcTicks / TimeSpan.TicksPerHour, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Campaign, click.IsQrScan);
+        var facts = new Facts(click.Code, click.Time.UtcTicks / TimeSpan.TicksPerHour, click.ReferrerHost, click.Browser, click.OperatingSystem, click.Device, click.Country, click.IsBot, click.Campaign, click.IsQrScan, click.Visitor);
         ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, facts, out var exists);
         // A batch holds at most a linger's worth of clicks (or, at shutdown, the buffer's): far below int's range.
         entry = exists ? (entry.First, entry.Count + click.Count) : (click, click.Count);
@@ -190,5 +190,5 @@ internal sealed class ClickTally
         Visits = 0;
     }
 
-    private readonly record struct Facts(string Code, long Hour, string? ReferrerHost, string Browser, string OperatingSystem, string Device, string? Country, bool IsBot, string? Campaign, bool IsQrScan);
+    private readonly record struct Facts(string Code, long Hour, string? ReferrerHost, string Browser, string OperatingSystem, string Device, string? Country, bool IsBot, string? Campaign, bool IsQrScan, int? Visitor);
 }

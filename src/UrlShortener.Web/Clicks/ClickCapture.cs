@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
 using UrlShortener.Core.Clicks;
+using UrlShortener.Web.Limits;
 
 namespace UrlShortener.Web.Clicks;
 
 /// <summary>Turns a redirect's request into a click and hands it to the buffer; never waits on anything.</summary>
-public sealed class ClickCapture(ClickRecorder recorder, IOptions<ClickOptions> options, TimeProvider clock)
+public sealed class ClickCapture(ClickRecorder recorder, IOptions<ClickOptions> options, TimeProvider clock, ClientAddresses addresses, VisitorMarks visitors)
 {
     private readonly bool _enabled = options.Value.Enabled;
     private readonly string? _countryHeader = string.IsNullOrWhiteSpace(options.Value.CountryHeader) ? null : options.Value.CountryHeader;
@@ -17,16 +18,26 @@ public sealed class ClickCapture(ClickRecorder recorder, IOptions<ClickOptions> 
         }
 
         var headers = request.Headers;
+        var now = clock.GetUtcNow();
+        var userAgent = headers.UserAgent.ToString();
         recorder.Record(ClickFacts.Create(
             code,
-            clock.GetUtcNow(),
+            now,
             request.Method,
-            headers.UserAgent.ToString(),
+            userAgent,
             headers.Referer.ToString(),
             _countryHeader is null ? null : headers[_countryHeader].ToString(),
             IsPrefetch(headers),
             campaign,
-            isQrScan));
+            isQrScan,
+            VisitorOf(request.HttpContext, now, userAgent)));
+    }
+
+    private int VisitorOf(HttpContext context, DateTimeOffset now, string userAgent)
+    {
+        Span<byte> address = stackalloc byte[16];
+        var length = ClientAddresses.PartitionBytes(addresses.AddressOf(context), address);
+        return visitors.Mark(DateOnly.FromDateTime(now.UtcDateTime), address[..length], userAgent);
     }
 
     // Browsers announce speculative loads; they are not visits.

@@ -104,7 +104,8 @@ public sealed record StatsResponse(
     long BotClicks,
     IReadOnlyList<StatsCountResponse> Campaigns,
     long QrScans,
-    IReadOnlyList<StatsCountResponse> Sources)
+    IReadOnlyList<StatsCountResponse> Sources,
+    long UniqueVisitors)
 {
     public static StatsResponse FromReport(StatsReport report) => new(
         report.Code,
@@ -112,7 +113,7 @@ public sealed record StatsResponse(
         report.To,
         report.Granularity,
         report.Total,
-        [.. report.Series.Select(p => new StatsPointResponse(p.Start, p.Clicks))],
+        [.. report.Series.Select(p => new StatsPointResponse(p.Start, p.Clicks, p.UniqueVisitors))],
         Counts(report.Referrers),
         Counts(report.Browsers),
         Counts(report.OperatingSystems),
@@ -121,13 +122,17 @@ public sealed record StatsResponse(
         report.BotClicks,
         Counts(report.Campaigns ?? []),
         report.QrScans,
-        Counts(report.Sources ?? []));
+        Counts(report.Sources ?? []),
+        report.UniqueVisitors);
 
     private static List<StatsCountResponse> Counts(IReadOnlyList<StatsCount> counts) => [.. counts.Select(c => new StatsCountResponse(c.Name, c.Clicks))];
 }
 
-/// <summary>Human clicks in the hour or day starting at <see cref="Start"/>.</summary>
-public sealed record StatsPointResponse(DateTimeOffset Start, long Clicks);
+/// <summary>Human clicks in the hour or day starting at <see cref="Start"/>; by day, its unique visitors too.</summary>
+public sealed record StatsPointResponse(
+    DateTimeOffset Start,
+    long Clicks,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? UniqueVisitors = null);
 
 /// <summary>Human clicks from one referrer host, browser, operating system, device or country.</summary>
 public sealed record StatsCountResponse(string Name, long Clicks);

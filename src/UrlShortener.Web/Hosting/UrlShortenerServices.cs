@@ -127,6 +127,7 @@ public static class UrlShortenerServices
             var options = sp.GetRequiredService<IOptions<ShortenerOptions>>().Value;
             return new CodeScrambler(options.CodeSecret!, options.CodeLength);
         });
+        services.AddSingleton(sp => new VisitorMarks(sp.GetRequiredService<IOptions<ShortenerOptions>>().Value.CodeSecret!));
         services.AddSingleton<IShortCodeGenerator>(sp => new KeyPool(
             sp.GetRequiredService<IKeyRangeSource>(),
             sp.GetRequiredService<CodeScrambler>(),

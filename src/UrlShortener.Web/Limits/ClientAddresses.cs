@@ -28,7 +28,10 @@ public sealed class ClientAddresses
     }
 
     /// <summary>The client's partition key: an IPv4 address, or an IPv6 /64 prefix.</summary>
-    public string Of(HttpContext context)
+    public string Of(HttpContext context) => Partition(AddressOf(context));
+
+    /// <summary>The client's address: the connection's, or the one a trusted proxy named.</summary>
+    public IPAddress AddressOf(HttpContext context)
     {
         // No remote address: a request from within the process (tests), trusted as loopback.
         var remote = context.Connection.RemoteIpAddress is { } address ? Normalize(address) : IPAddress.Loopback;
@@ -58,7 +61,14 @@ public sealed class ClientAddresses
             }
         }
 
-        return Partition(remote);
+        return remote;
+    }
+
+    /// <summary>The bytes that tell one client from another: an IPv4 address's 4, an IPv6 address's /64 prefix.</summary>
+    public static int PartitionBytes(IPAddress address, Span<byte> destination)
+    {
+        address.TryWriteBytes(destination, out var written);
+        return address.AddressFamily == AddressFamily.InterNetworkV6 ? 8 : written;
     }
 
     /// <summary>True when <paramref name="text"/> is an address or a CIDR network (for options validation).</summary>

@@ -575,8 +575,8 @@ public sealed class ClickStatsOnCosmosRedisTests : ClickStatsTests<CosmosRedisAp
 
 public sealed record StatsJson(
     string Code, DateTimeOffset From, DateTimeOffset To, string Granularity, long Total, StatsPointJson[] Series,
-    StatsCountJson[] Referrers, StatsCountJson[] Browsers, StatsCountJson[] OperatingSystems, StatsCountJson[] Devices, StatsCountJson[] Countries, long BotClicks, StatsCountJson[]? Campaigns = null, long QrScans = 0, StatsCountJson[]? Sources = null);
+    StatsCountJson[] Referrers, StatsCountJson[] Browsers, StatsCountJson[] OperatingSystems, StatsCountJson[] Devices, StatsCountJson[] Countries, long BotClicks, StatsCountJson[]? Campaigns = null, long QrScans = 0, StatsCountJson[]? Sources = null, long UniqueVisitors = 0);
 
-public sealed record StatsPointJson(DateTimeOffset Start, long Clicks);
+public sealed record StatsPointJson(DateTimeOffset Start, long Clicks, long? UniqueVisitors = null);
 
 public sealed record StatsCountJson(string Name, long Clicks);

@@ -82,6 +82,22 @@ public class ClickTallyTests
     }
 
     [Fact]
+    public void A_visitor_mark_travels_as_visitor_and_one_out_of_range_is_dropped_but_the_click_counts()
+    {
+        var mark = VisitorSketch.Mark(0x9E3779B97F4A7C15UL);
+        var body = ClickMessage.Serialize([Visit(TenPast) with { Visitor = mark }, Visit(TenPast, referrer: null)]);
+
+        Assert.Contains($"\"visitor\":{mark}", body, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(body, "\"visitor\""));
+        var (clicks, _) = ClickMessage.Parse(body);
+        Assert.Equal([mark, null], clicks.Select(c => c.Visitor));
+
+        var (hostile, unreadable) = ClickMessage.Parse("{\"clicks\":[{\"code\":\"Abc1234\",\"ts\":\"2026-12-01T10:10:00Z\",\"visitor\":-5},{\"code\":\"Abc1234\",\"ts\":\"2026-12-01T10:10:00Z\",\"visitor\":2147483647}]}");
+        Assert.Equal(0, unreadable);
+        Assert.Equal([null, null], hostile.Select(c => c.Visitor));
+    }
+
+    [Fact]
     public void Daily_clicks_add_an_entry_count_times()
     {
         var day = DailyClicks.Roll([Visit(TenPast) with { Count = 5 }, Visit(TenPast, bot: true) with { Count = 3 }]).Single();

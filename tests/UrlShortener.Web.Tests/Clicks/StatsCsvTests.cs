@@ -37,9 +37,10 @@ public abstract class StatsCsvTests<TApp>
             }
         }
 
-        // On Cosmos DB a message's counts land in several patches of a day document, the sources last: wait for them.
-        var json = await ClickStatsTests<TApp>.WaitForStatsAsync(app, link.Code, string.Empty, s => s.Total == 6 && s.BotClicks == 2 && s.Sources?.Sum(c => c.Clicks) == 6);
+        // On Cosmos DB a message's counts land in several patches of a day document and in a visitors document: wait for all.
+        var json = await ClickStatsTests<TApp>.WaitForStatsAsync(app, link.Code, string.Empty, s => s.Total == 6 && s.BotClicks == 2 && s.Sources?.Sum(c => c.Clicks) == 6 && s.UniqueVisitors == 3);
         Assert.Equal(6, json.Total);
+        Assert.Equal(3, json.UniqueVisitors); // three browsers on one address; the bot is not a visitor
         Assert.Equal([("spring\u22152026, \"big\"", 6L)], json.Campaigns!.Select(c => (c.Name, c.Clicks)));
 
         foreach (var ask in new Func<HttpRequestMessage>[]
@@ -66,6 +67,8 @@ public abstract class StatsCsvTests<TApp>
             Assert.Equal(json.Campaigns!.Select(c => (c.Name, c.Clicks)), Section(rows, "campaigns"));
             Assert.Equal(json.Sources!.Select(c => (c.Name, c.Clicks)), Section(rows, "sources"));
             Assert.Equal([(string.Empty, json.QrScans)], Section(rows, "qrScans"));
+            Assert.Equal([(string.Empty, json.UniqueVisitors)], Section(rows, "uniqueVisitors"));
+            Assert.Empty(Section(rows, "seriesUniqueVisitors"));
         }
 
         // JSON stays the default, also for a client that takes anything.
@@ -113,7 +116,7 @@ public class StatsCsvWriterTests
         var text = System.Text.Encoding.UTF8.GetString(UrlShortener.Web.Endpoints.StatsCsv.Write(report));
 
         Assert.Equal(
-            "section,name,clicks\r\nseries,2026-12-01T00:00:00Z,5\r\ntotal,,5\r\nbotClicks,,0\r\nqrScans,,0\r\n"
+            "section,name,clicks\r\nseries,2026-12-01T00:00:00Z,5\r\ntotal,,5\r\nbotClicks,,0\r\nqrScans,,0\r\nuniqueVisitors,,0\r\n"
             + "referrers,\"a,b\",1\r\nreferrers,\"say \"\"hi\"\"\",1\r\nreferrers,\"line\r\nbreak\",1\r\nreferrers,'=HYPERLINK(1),1\r\nreferrers,'-2,1\r\n",
             text);
         Assert.Equal("abc1234-stats-20261201T00-20261201T01.csv", UrlShortener.Web.Endpoints.StatsCsv.FileName(report));
