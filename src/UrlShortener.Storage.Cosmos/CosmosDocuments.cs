@@ -23,6 +23,7 @@ internal sealed class LinkDocument
     public long? ExhaustedAt { get; set; }
     public string? Title { get; set; }
     public UtmTags? Utm { get; set; }
+    public string? PasswordHash { get; set; }
 
     public static LinkDocument From(ShortLink link) => new()
     {
@@ -44,6 +45,7 @@ internal sealed class LinkDocument
         ExhaustedAt = link.ExhaustedAt?.ToUnixTimeMilliseconds(),
         Title = link.Title,
         Utm = link.Utm,
+        PasswordHash = link.PasswordHash,
     };
 
     public ShortLink ToLink() => new()
@@ -66,6 +68,7 @@ internal sealed class LinkDocument
         ExhaustedAt = ExhaustedAt is { } exhaustedAt ? DateTimeOffset.FromUnixTimeMilliseconds(exhaustedAt) : null,
         Title = Title,
         Utm = Utm,
+        PasswordHash = PasswordHash,
     };
 }
 

@@ -31,7 +31,8 @@ public sealed class SqliteDatabase : IDisposable
             revision      INTEGER NOT NULL,
             exhausted_at  INTEGER NULL,
             title         TEXT    NULL,
-            utm           TEXT    NULL
+            utm           TEXT    NULL,
+            password_hash TEXT    NULL
         ) WITHOUT ROWID;
         -- Each owner's link index: newest first, deleted links left out.
         CREATE INDEX IF NOT EXISTS links_by_owner ON links (owner, created_at DESC, code DESC) WHERE deleted_at IS NULL;
@@ -111,7 +112,7 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     // Columns added since the first release, for a file made by an older version: (table, column, definition).
-    private static readonly (string Table, string Column, string Definition)[] AddedColumns = [("links", "title", "TEXT NULL"), ("links", "utm", "TEXT NULL")];
+    private static readonly (string Table, string Column, string Definition)[] AddedColumns = [("links", "title", "TEXT NULL"), ("links", "utm", "TEXT NULL"), ("links", "password_hash", "TEXT NULL")];
 
     private static void AddMissingColumns(SqliteConnection connection)
     {

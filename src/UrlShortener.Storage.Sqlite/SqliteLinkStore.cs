@@ -8,7 +8,7 @@ namespace UrlShortener.Storage.Sqlite;
 public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
 {
     private const string Columns =
-        "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at, title, utm";
+        "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at, title, utm, password_hash";
 
     // Creates come in bursts from many callers at once: they share group commits.
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) => SqliteFailures.Guard(
@@ -18,7 +18,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
             command.Transaction = transaction;
             command.CommandText = $"""
                 INSERT INTO links ({Columns})
-                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm)
+                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm, $password_hash)
                 ON CONFLICT (code) DO NOTHING;
                 """;
             Bind(command, link);
@@ -33,7 +33,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
             command.Transaction = transaction;
             command.CommandText = $"""
                 INSERT INTO links ({Columns})
-                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm)
+                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm, $password_hash)
                 ON CONFLICT (code) DO NOTHING;
                 """;
             var created = new bool[links.Count];
@@ -73,7 +73,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
                     expires_at = $expires_at, max_clicks = $max_clicks, redirect_type = $redirect_type,
                     fallback_url = $fallback_url, forward_query = $forward_query, tags = $tags,
                     is_alias = $is_alias, disabled = $disabled, deleted_at = $deleted_at, revision = $revision,
-                    exhausted_at = $exhausted_at, title = $title, utm = $utm
+                    exhausted_at = $exhausted_at, title = $title, utm = $utm, password_hash = $password_hash
                 WHERE code = $code AND revision = $expected_revision;
                 """;
             Bind(command, updated);
@@ -136,6 +136,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
         p.AddWithValue("$exhausted_at", (object?)link.ExhaustedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         p.AddWithValue("$title", (object?)link.Title ?? DBNull.Value);
         p.AddWithValue("$utm", link.Utm is { } utm ? JsonSerializer.Serialize(utm, SqliteJsonContext.Default.UtmTags) : DBNull.Value);
+        p.AddWithValue("$password_hash", (object?)link.PasswordHash ?? DBNull.Value);
     }
 
     private static ShortLink Read(SqliteDataReader reader) => new()
@@ -158,6 +159,7 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
         ExhaustedAt = reader.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
         Title = reader.IsDBNull(16) ? null : reader.GetString(16),
         Utm = reader.IsDBNull(17) ? null : JsonSerializer.Deserialize(reader.GetString(17), SqliteJsonContext.Default.UtmTags),
+        PasswordHash = reader.IsDBNull(18) ? null : reader.GetString(18),
     };
 }
 

@@ -151,12 +151,16 @@ public static class ClickFacts
             ? header.ToUpperInvariant()
             : null;
 
-    /// <summary>A click is made by a human when the request is a GET from a browser that is not prefetching.</summary>
+    /// <summary>
+    /// A click is made by a human when the request is a GET (or the POST of a protected link's password form) from a
+    /// browser that is not prefetching; a HEAD or any other method is automated.
+    /// </summary>
     public static ClickEvent Create(
         string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null, bool isQrScan = false, int? visitor = null)
     {
         var kind = UserAgentClassifier.Classify(userAgent);
-        var automated = kind.IsBot || isPrefetch || !string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase);
+        var automated = kind.IsBot || isPrefetch
+            || !(string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase) || string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase));
         return new ClickEvent(
             code,
             time.ToUniversalTime(),

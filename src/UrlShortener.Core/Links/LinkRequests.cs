@@ -26,6 +26,9 @@ public sealed record LinkDraft
 
     /// <summary>UTM tags by field name (source, medium, campaign, term, content); a null value sets none.</summary>
     public IReadOnlyDictionary<string, string?>? Utm { get; init; }
+
+    /// <summary>The password visitors must give before the redirect; stored only as its hash.</summary>
+    public string? Password { get; init; }
 }
 
 /// <summary>A partial change of a link: only what is set changes; null clears an optional field.</summary>
@@ -43,6 +46,9 @@ public sealed record LinkChanges
 
     /// <summary>A merge patch of the UTM tags: each field given is set, or cleared by null; null clears them all.</summary>
     public FieldChange<IReadOnlyDictionary<string, string?>?> Utm { get; init; }
+
+    /// <summary>A new password, or null to take the password off.</summary>
+    public FieldChange<string?> Password { get; init; }
 }
 
 /// <summary>Field errors keyed by the API's field names, in the order found.</summary>

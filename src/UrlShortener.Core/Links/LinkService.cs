@@ -35,12 +35,12 @@ public sealed class LinkService(
     /// Adds what is wrong with <paramref name="draft"/> to <paramref name="errors"/>, skipping fields that
     /// already have an error (e.g. a wrong JSON type), so that a client learns every problem at once.
     /// </summary>
-    public void Validate(RequestContext context, LinkDraft draft, ValidationErrors errors) => Prepare(context, draft, Now(), errors);
+    public void Validate(RequestContext context, LinkDraft draft, ValidationErrors errors) => Prepare(context, draft, Now(), errors, hashPassword: false);
 
     public async Task<CreateLinkResult> CreateAsync(RequestContext context, LinkDraft draft, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var link = Prepare(context, draft, Now(), errors);
+        var link = Prepare(context, draft, Now(), errors, hashPassword: true);
         if (link is null)
         {
             return new CreateLinkResult.Invalid(errors);
@@ -85,7 +85,14 @@ public sealed class LinkService(
         for (var i = 0; i < drafts.Count; i++)
         {
             var errors = new ValidationErrors();
-            if (Prepare(context, drafts[i], now, errors) is not { } link)
+
+            // A password's hash is deliberately slow (tens of milliseconds): a thousand in one call would tie up the CPU.
+            if (drafts[i].Password is not null)
+            {
+                errors.Add("password", "cannot be set in a bulk create: create the link alone (POST /api/links), or set it with PATCH.");
+            }
+
+            if (Prepare(context, drafts[i], now, errors, hashPassword: false) is not { } link)
             {
                 results[i] = new CreateLinkResult.Invalid(errors);
                 continue;
@@ -130,7 +137,7 @@ public sealed class LinkService(
         return results;
     }
 
-    private static ShortLink? Prepare(RequestContext context, LinkDraft draft, DateTimeOffset now, ValidationErrors errors)
+    private static ShortLink? Prepare(RequestContext context, LinkDraft draft, DateTimeOffset now, ValidationErrors errors, bool hashPassword)
     {
         var url = Unless(errors, "url") ? LinkRules.CheckUrl("url", draft.Url, context, errors) : null;
         var fallbackUrl = draft.FallbackUrl is not null && Unless(errors, "fallbackUrl")
@@ -155,6 +162,11 @@ public sealed class LinkService(
         var tags = Unless(errors, "tags") ? LinkRules.CheckTags(draft.Tags, errors) : [];
         var title = Unless(errors, "title") ? LinkRules.CheckTitle(draft.Title, errors) : null;
         var utm = Unless(errors, "utm") ? LinkRules.CheckUtm(null, draft.Utm, errors) : null;
+        if (draft.Password is { } password && Unless(errors, "password") && LinkPassword.Check(password) is { } passwordProblem)
+        {
+            errors.Add("password", passwordProblem);
+        }
+
         if (!errors.IsEmpty)
         {
             return null;
@@ -175,6 +187,7 @@ public sealed class LinkService(
             Tags = tags,
             Title = title,
             Utm = utm,
+            PasswordHash = hashPassword && draft.Password is { } secret ? LinkPassword.Hash(secret) : null,
             IsCustomAlias = draft.Alias is not null,
             Revision = 1,
         };
@@ -232,11 +245,19 @@ public sealed class LinkService(
 
     private const int FilterBatchSize = 200;
 
-    public Task<UpdateLinkResult> UpdateAsync(RequestContext context, string code, LinkChanges changes, CancellationToken cancellationToken) =>
-        InTurnAsync(code, new UpdateLinkResult.Conflict(), ct => TryUpdateAsync(context, code, changes, ct), cancellationToken);
+    public Task<UpdateLinkResult> UpdateAsync(RequestContext context, string code, LinkChanges changes, CancellationToken cancellationToken)
+    {
+        // Hashed once, outside the retries: the hash is the slow part of a change.
+        var password = changes.Password is { IsSet: true, Value: { } given }
+            ? (LinkPassword.Check(given) is { } problem ? new PasswordChange(null, problem) : new PasswordChange(LinkPassword.Hash(given), null))
+            : new PasswordChange(null, null);
+        return InTurnAsync(code, new UpdateLinkResult.Conflict(), ct => TryUpdateAsync(context, code, changes, password, ct), cancellationToken);
+    }
+
+    private sealed record PasswordChange(string? Hash, string? Problem);
 
     /// <returns>The outcome, or null when the link changed under this attempt.</returns>
-    private async Task<UpdateLinkResult?> TryUpdateAsync(RequestContext context, string code, LinkChanges changes, CancellationToken cancellationToken)
+    private async Task<UpdateLinkResult?> TryUpdateAsync(RequestContext context, string code, LinkChanges changes, PasswordChange password, CancellationToken cancellationToken)
     {
         var current = await GetAsync(context.Owner, code, cancellationToken).ConfigureAwait(false);
         if (current is null)
@@ -267,6 +288,11 @@ public sealed class LinkService(
             { Value: null } => null,
             { Value: { } patch } => LinkRules.CheckUtm(current.Utm, patch, errors),
         };
+        if (password.Problem is { } passwordProblem)
+        {
+            errors.Add("password", passwordProblem);
+        }
+
         if (!errors.IsEmpty)
         {
             return new UpdateLinkResult.Invalid(errors);
@@ -294,6 +320,7 @@ public sealed class LinkService(
             Tags = tags,
             Title = title,
             Utm = utm,
+            PasswordHash = changes.Password.IsSet ? password.Hash : current.PasswordHash,
             Disabled = changes.Disabled.Or(current.Disabled),
             UpdatedAt = now,
             Revision = current.Revision + 1,

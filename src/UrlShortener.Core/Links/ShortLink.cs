@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace UrlShortener.Core.Links;
 
 /// <summary>The HTTP status a short link answers with.</summary>
@@ -39,6 +41,27 @@ public sealed record ShortLink
 
     /// <summary>UTM tags merged into the destination at redirect time; null when none.</summary>
     public UtmTags? Utm { get; init; }
+
+    /// <summary>
+    /// The password's PBKDF2 hash (<see cref="LinkPassword"/>), null when the link has none. Never serialized: a
+    /// cached copy carries only <see cref="PasswordStamp"/>, which setting this sets.
+    /// </summary>
+    [JsonIgnore]
+    public string? PasswordHash
+    {
+        get;
+        init
+        {
+            field = value;
+            PasswordStamp = value is null ? null : LinkPassword.StampOf(value);
+        }
+    }
+
+    /// <summary>Changes with the password; unlock cookies are signed over it. Null when the link has no password.</summary>
+    public string? PasswordStamp { get; init; }
+
+    [JsonIgnore]
+    public bool PasswordProtected => PasswordStamp is not null;
 
     /// <summary>True when the creator chose the code (a custom alias) rather than the key pool.</summary>
     public bool IsCustomAlias { get; init; }

@@ -9,4 +9,8 @@ public sealed class RedirectFunctions(RoutedElsewhere api)
     [Function("followLink")]
     public IResult Follow([HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{code}")] HttpRequest request) =>
         api.Answer(request, "followLink");
+
+    [Function("unlockLink")]
+    public IResult Unlock([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "{code}")] HttpRequest request) =>
+        api.Answer(request, "unlockLink");
 }

@@ -20,7 +20,8 @@ public sealed record LinkResponse(
     bool Disabled,
     DateTimeOffset? ExhaustedAt,
     string? Title,
-    UtmResponse? Utm)
+    UtmResponse? Utm,
+    bool PasswordProtected)
 {
     public static LinkResponse From(ShortLink link, string shortUrl) => new(
         link.Code,
@@ -37,7 +38,8 @@ public sealed record LinkResponse(
         link.Disabled,
         link.ExhaustedAt,
         link.Title,
-        link.Utm is { } utm ? new UtmResponse(utm.Source, utm.Medium, utm.Campaign, utm.Term, utm.Content) : null);
+        link.Utm is { } utm ? new UtmResponse(utm.Source, utm.Medium, utm.Campaign, utm.Term, utm.Content) : null,
+        link.PasswordProtected);
 }
 
 /// <summary>A link's UTM tags, as merged into its destination at redirect time.</summary>
@@ -57,7 +59,8 @@ public sealed record CreateLinkRequest(
     bool? ForwardQuery,
     IReadOnlyList<string>? Tags,
     string? Title,
-    UtmResponse? Utm);
+    UtmResponse? Utm,
+    [property: System.ComponentModel.Description("Visitors must give it before the redirect. Stored only as a PBKDF2 hash; not in bulk creates.")] string? Password);
 
 /// <summary>The body of <c>PATCH /api/links/{code}</c>: fields left out stay as they are; null clears.</summary>
 public sealed record UpdateLinkRequest(
@@ -70,7 +73,8 @@ public sealed record UpdateLinkRequest(
     IReadOnlyList<string>? Tags,
     bool? Disabled,
     string? Title,
-    UtmResponse? Utm);
+    UtmResponse? Utm,
+    [property: System.ComponentModel.Description("A new password, or null to take the password off.")] string? Password);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(LinkResponse))]

@@ -49,6 +49,9 @@ internal static partial class LinkRequestParser
                 case "utm":
                     draft = draft with { Utm = ReadUtm(field, errors) };
                     break;
+                case "password":
+                    draft = draft with { Password = ReadString(field, errors, nullable: true) };
+                    break;
                 default:
                     errors.Add(field.Name, "is not a field of a link.");
                     break;
@@ -100,7 +103,10 @@ internal static partial class LinkRequestParser
                 case "utm":
                     changes = changes with { Utm = Set<IReadOnlyDictionary<string, string?>?>(ReadUtm(field, errors)) };
                     break;
-                case "code" or "alias" or "shortUrl" or "createdAt" or "updatedAt":
+                case "password":
+                    changes = changes with { Password = Set(ReadString(field, errors, nullable: true)) };
+                    break;
+                case "code" or "alias" or "shortUrl" or "createdAt" or "updatedAt" or "passwordProtected":
                     errors.Add(field.Name, "cannot be changed.");
                     break;
                 default:

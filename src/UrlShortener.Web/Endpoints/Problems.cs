@@ -24,6 +24,9 @@ public static class Problems
     public const string InternalErrorType = "urn:urlshortener:problem:internal-error";
     public const string RateLimitedType = "urn:urlshortener:problem:rate-limited";
     public const string TooManyUnknownCodesType = "urn:urlshortener:problem:too-many-unknown-codes";
+    public const string PasswordRequiredType = "urn:urlshortener:problem:password-required";
+    public const string WrongPasswordType = "urn:urlshortener:problem:wrong-password";
+    public const string TooManyPasswordAttemptsType = "urn:urlshortener:problem:too-many-password-attempts";
     public const string IdempotencyKeyInUseType = "urn:urlshortener:problem:idempotency-key-in-use";
     public const string IdempotencyKeyReusedType = "urn:urlshortener:problem:idempotency-key-reused";
 
@@ -64,6 +67,9 @@ public static class Problems
     public static ProblemHttpResult UnsupportedMediaType() =>
         Problem(StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaTypeType, "Send JSON.", "Set Content-Type: application/json.");
 
+    public static ProblemHttpResult UnsupportedFormMediaType() =>
+        Problem(StatusCodes.Status415UnsupportedMediaType, UnsupportedMediaTypeType, "Send a form.", "Set Content-Type: application/x-www-form-urlencoded, with the password in the field password.");
+
     public static ProblemHttpResult ServiceUnavailable(string detail) =>
         Problem(StatusCodes.Status503ServiceUnavailable, ServiceUnavailableType, "The service is temporarily unavailable.", detail);
 
@@ -74,6 +80,16 @@ public static class Problems
     /// <summary>Too many codes that lead nowhere from this client; the caller sets <c>Retry-After</c>.</summary>
     public static ProblemHttpResult TooManyUnknownCodes(long retryAfterSeconds) =>
         Problem(StatusCodes.Status429TooManyRequests, TooManyUnknownCodesType, "Too many unknown short links.", $"This client asked for too many codes that do not exist; unknown codes are refused for {retryAfterSeconds} s. Links that exist still redirect.");
+
+    public static ProblemHttpResult PasswordRequired() =>
+        Problem(StatusCodes.Status401Unauthorized, PasswordRequiredType, "This short link needs its password.", $"Send it in the {Passwords.LinkUnlocks.PasswordHeader} header, or open the link in a browser and enter it.");
+
+    public static ProblemHttpResult WrongPassword() =>
+        Problem(StatusCodes.Status401Unauthorized, WrongPasswordType, "Wrong password.", "That is not this link's password.");
+
+    /// <summary>Too many password attempts on one link from this client; the caller sets <c>Retry-After</c>.</summary>
+    public static ProblemHttpResult TooManyPasswordAttempts(long retryAfterSeconds) =>
+        Problem(StatusCodes.Status429TooManyRequests, TooManyPasswordAttemptsType, "Too many password attempts.", $"Try this link's password again in {retryAfterSeconds} s.");
 
     /// <summary>An earlier request with the same Idempotency-Key is still running; the caller sets <c>Retry-After</c>.</summary>
     public static ProblemHttpResult IdempotencyKeyInUse() =>

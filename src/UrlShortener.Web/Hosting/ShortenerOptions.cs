@@ -37,6 +37,9 @@ public sealed class ShortenerOptions
 
     /// <summary>A header a trusted proxy sets to the client's address, e.g. Azure Front Door's <c>X-Azure-ClientIP</c>; else X-Forwarded-For.</summary>
     public string? ClientAddressHeader { get; set; }
+
+    /// <summary>How long a right password unlocks its link in that browser (the unlock cookie's lifetime).</summary>
+    public double PasswordUnlockMinutes { get; set; } = 30;
 }
 
 internal sealed class ShortenerOptionsValidator(IHostEnvironment environment) : IValidateOptions<ShortenerOptions>
@@ -88,6 +91,11 @@ internal sealed class ShortenerOptionsValidator(IHostEnvironment environment) : 
         foreach (var proxy in options.TrustedProxies.Where(p => !Limits.ClientAddresses.IsNetwork(p)))
         {
             failures.Add($"Shortener:TrustedProxies has '{proxy}', which is neither an IP address nor a CIDR network such as 10.0.0.0/8.");
+        }
+
+        if (options.PasswordUnlockMinutes is < 1 or > 1440 || double.IsNaN(options.PasswordUnlockMinutes))
+        {
+            failures.Add($"Shortener:PasswordUnlockMinutes must be 1 to 1440 (got {options.PasswordUnlockMinutes}).");
         }
 
         if (options.LocalCacheCapacity < 1)

@@ -13,6 +13,7 @@ using UrlShortener.Web.Auth;
 using UrlShortener.Web.Caching;
 using UrlShortener.Web.Clicks;
 using UrlShortener.Web.Limits;
+using UrlShortener.Web.Passwords;
 
 namespace UrlShortener.Web.Hosting;
 
@@ -128,6 +129,8 @@ public static class UrlShortenerServices
             return new CodeScrambler(options.CodeSecret!, options.CodeLength);
         });
         services.AddSingleton(sp => new VisitorMarks(sp.GetRequiredService<IOptions<ShortenerOptions>>().Value.CodeSecret!));
+        services.AddSingleton(sp => new UnlockTokens(sp.GetRequiredService<IOptions<ShortenerOptions>>().Value.CodeSecret!));
+        services.AddSingleton<LinkUnlocks>();
         services.AddSingleton<IShortCodeGenerator>(sp => new KeyPool(
             sp.GetRequiredService<IKeyRangeSource>(),
             sp.GetRequiredService<CodeScrambler>(),

@@ -11,7 +11,7 @@ public sealed class RateLimitMetrics
     public RateLimitMetrics(IMeterFactory meters)
     {
         _refused = meters.Create(ClickMetrics.MeterName).CreateCounter<long>(
-            "urlshortener.ratelimit.refused", "{request}", "Requests answered 429, by policy: writes and reads per API key, unknown-codes per client.");
+            "urlshortener.ratelimit.refused", "{request}", "Requests answered 429, by policy: writes and reads per API key, unknown-codes per client, password-attempts per link and client.");
     }
 
     public void Refused(string policy) => _refused.Add(1, new KeyValuePair<string, object?>("policy", policy));

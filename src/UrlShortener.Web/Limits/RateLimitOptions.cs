@@ -17,6 +17,9 @@ public sealed class RateLimitOptions
     /// <summary>Redirects that find no link (404), per client address: more get 429 until the quota comes back.</summary>
     public QuotaOptions UnknownCodes { get; set; } = new() { Quota = 100, WindowSeconds = 60 };
 
+    /// <summary>Password attempts on one protected link, per client address, counted across instances like the API's.</summary>
+    public QuotaOptions PasswordAttempts { get; set; } = new() { Quota = 10, WindowSeconds = 60 };
+
     /// <summary>How long the shared counter (Redis) is left alone after it failed, limiting in process meanwhile.</summary>
     public double FallbackSeconds { get; set; } = 5;
 }
@@ -66,6 +69,7 @@ internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOpti
         QuotaOptions.Validate($"{RateLimitOptions.Section}:Writes", options.Writes, required: true, failures);
         QuotaOptions.Validate($"{RateLimitOptions.Section}:Reads", options.Reads, required: true, failures);
         QuotaOptions.Validate($"{RateLimitOptions.Section}:UnknownCodes", options.UnknownCodes, required: true, failures);
+        QuotaOptions.Validate($"{RateLimitOptions.Section}:PasswordAttempts", options.PasswordAttempts, required: true, failures);
         if (options.FallbackSeconds is <= 0 or > 300 || double.IsNaN(options.FallbackSeconds))
         {
             failures.Add($"{RateLimitOptions.Section}:FallbackSeconds must be more than 0 and at most 300 (got {options.FallbackSeconds}).");

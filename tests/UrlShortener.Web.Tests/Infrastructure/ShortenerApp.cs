@@ -246,6 +246,7 @@ public sealed record LinkJson(
     bool ForwardQuery,
     string[] Tags,
     bool Disabled,
-    string? Title = null);
+    string? Title = null,
+    bool PasswordProtected = false);
 
 public sealed record LinkListJson(LinkJson[] Items, string? NextCursor);
