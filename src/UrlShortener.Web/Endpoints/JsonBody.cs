@@ -29,7 +29,19 @@ internal static class JsonBody
             return (null, Problems.BodyTooLarge(maxBytes));
         }
 
-        var body = await ReadAtMostAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        byte[]? body;
+        try
+        {
+            body = await ReadAtMostAsync(request, maxBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException exception)
+        {
+            // The server refused the body: cut off before its Content-Length, sent too slowly, or too large for it.
+            return (null, exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problems.BodyTooLarge(maxBytes)
+                : Problems.Invalid("body", "ended before it was complete."));
+        }
+
         if (body is null)
         {
             return (null, Problems.BodyTooLarge(maxBytes));
