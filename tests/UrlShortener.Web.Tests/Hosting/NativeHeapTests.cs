@@ -68,4 +68,4 @@ public sealed class NativeHeapTests
 }
 
 [CollectionDefinition(nameof(NativeHeapTests), DisableParallelization = true)]
-public sealed class NativeHeapCollection;
+public sealed class RunsAloneWithTheNativeHeapTests;
