@@ -23,7 +23,12 @@ public sealed class VisitorSketch
     private const byte DenseFormat = 2;
     private const int SparseEntryBytes = 3;
 
-    private readonly byte[] _registers = new byte[RegisterCount];
+    // A link's day mostly has few visitors: its registers are kept sparse (register → rank) until this many are set,
+    // so that a stats read merges and estimates a few entries, not 16,384 registers a day.
+    private const int SparseLimit = RegisterCount / 16;
+
+    private Dictionary<int, byte>? _sparse = [];
+    private byte[]? _dense;
 
     public bool IsEmpty { get; private set; } = true;
 
@@ -43,24 +48,58 @@ public sealed class VisitorSketch
 
     public void Add(int mark)
     {
-        if (!IsMark(mark))
+        if (IsMark(mark))
         {
-            return;
+            Raise(mark >> 6, (byte)(mark & 63));
         }
-
-        ref var register = ref _registers[mark >> 6];
-        register = Math.Max(register, (byte)(mark & 63));
-        IsEmpty = false;
     }
 
     public void Merge(VisitorSketch other)
     {
-        for (var i = 0; i < RegisterCount; i++)
+        if (other._dense is { } dense)
         {
-            _registers[i] = Math.Max(_registers[i], other._registers[i]);
+            for (var i = 0; i < RegisterCount; i++)
+            {
+                if (dense[i] != 0)
+                {
+                    Raise(i, dense[i]);
+                }
+            }
+        }
+        else
+        {
+            foreach (var (register, rank) in other._sparse!)
+            {
+                Raise(register, rank);
+            }
+        }
+    }
+
+    private void Raise(int register, byte rank)
+    {
+        IsEmpty = false;
+        if (_dense is { } dense)
+        {
+            dense[register] = Math.Max(dense[register], rank);
+            return;
         }
 
-        IsEmpty &= other.IsEmpty;
+        var sparse = _sparse!;
+        if (!sparse.TryGetValue(register, out var kept) || kept < rank)
+        {
+            sparse[register] = rank;
+        }
+
+        if (sparse.Count > SparseLimit)
+        {
+            _dense = new byte[RegisterCount];
+            foreach (var (at, value) in sparse)
+            {
+                _dense[at] = value;
+            }
+
+            _sparse = null;
+        }
     }
 
     // 2^-rank for every rank a register can hold.
@@ -73,12 +112,27 @@ public sealed class VisitorSketch
             return 0;
         }
 
-        double sum = 0;
-        var zeros = 0;
-        foreach (var register in _registers)
+        double sum;
+        int zeros;
+        if (_dense is { } dense)
         {
-            sum += InversePowers[register];
-            zeros += register == 0 ? 1 : 0;
+            sum = 0;
+            zeros = 0;
+            foreach (var register in dense)
+            {
+                sum += InversePowers[register];
+                zeros += register == 0 ? 1 : 0;
+            }
+        }
+        else
+        {
+            // Every register not listed is 0 and adds 2^0.
+            zeros = RegisterCount - _sparse!.Count;
+            sum = zeros;
+            foreach (var rank in _sparse.Values)
+            {
+                sum += InversePowers[rank];
+            }
         }
 
         const double m = RegisterCount;
@@ -88,28 +142,40 @@ public sealed class VisitorSketch
     }
 
     /// <summary>
-    /// The stored form: format 1 lists the set registers (2 bytes register, 1 byte rank) while that is shorter than
-    /// format 2, every register in one byte. A link with few visitors stores a few bytes.
+    /// The stored form: format 1 lists the set registers in order (2 bytes register, 1 byte rank) while that is
+    /// shorter than format 2, every register in one byte. A link with few visitors stores a few bytes.
     /// </summary>
     public byte[] ToBytes()
     {
-        var set = _registers.Count(r => r != 0);
-        if (set * SparseEntryBytes >= RegisterCount)
+        var set = new List<(int Register, byte Rank)>();
+        if (_dense is { } dense)
         {
-            return [DenseFormat, .. _registers];
+            for (var i = 0; i < RegisterCount; i++)
+            {
+                if (dense[i] != 0)
+                {
+                    set.Add((i, dense[i]));
+                }
+            }
+
+            if (set.Count * SparseEntryBytes >= RegisterCount)
+            {
+                return [DenseFormat, .. dense];
+            }
+        }
+        else
+        {
+            set.AddRange(_sparse!.Select(e => (e.Key, e.Value)).OrderBy(e => e.Key));
         }
 
-        var bytes = new byte[1 + (set * SparseEntryBytes)];
+        var bytes = new byte[1 + (set.Count * SparseEntryBytes)];
         bytes[0] = SparseFormat;
         var at = 1;
-        for (var i = 0; i < RegisterCount; i++)
+        foreach (var (register, rank) in set)
         {
-            if (_registers[i] != 0)
-            {
-                BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at), (ushort)i);
-                bytes[at + 2] = _registers[i];
-                at += SparseEntryBytes;
-            }
+            BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at), (ushort)register);
+            bytes[at + 2] = rank;
+            at += SparseEntryBytes;
         }
 
         return bytes;
