@@ -34,11 +34,12 @@ public abstract class UniqueVisitorsTests<TApp>
         (await Visitor(app, "203.0.0.1", ClickStatsTests<TApp>.IPhone).GetAsync($"/{popular.Code}")).Dispose();
         (await Visitor(app, "203.0.0.2", ClickStatsTests<TApp>.Slackbot).GetAsync($"/{popular.Code}")).Dispose();
 
-        var loyalStats = await ClickStatsTests<TApp>.WaitForStatsAsync(app, loyal.Code, string.Empty, s => s.Total == 1000);
+        // On Cosmos DB a message's visitors land in their own document after its counts: wait for both.
+        var loyalStats = await ClickStatsTests<TApp>.WaitForStatsAsync(app, loyal.Code, string.Empty, s => s.Total == 1000 && s.UniqueVisitors > 0);
         Assert.Equal(1000, loyalStats.Total);
         Assert.Equal(1, loyalStats.UniqueVisitors);
 
-        var popularStats = await ClickStatsTests<TApp>.WaitForStatsAsync(app, popular.Code, "granularity=day", s => s.Total == 301 && s.BotClicks == 1 && s.UniqueVisitors > 0);
+        var popularStats = await ClickStatsTests<TApp>.WaitForStatsAsync(app, popular.Code, "granularity=day", s => s.Total == 301 && s.BotClicks == 1 && s.UniqueVisitors >= 301 * 0.97);
         Assert.Equal(301, popularStats.Total);
         Assert.Equal(1, popularStats.BotClicks);
         Assert.InRange(popularStats.UniqueVisitors, 301 * 0.97, 301 * 1.03);
