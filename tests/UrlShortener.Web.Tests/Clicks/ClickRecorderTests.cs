@@ -20,9 +20,11 @@ public sealed class ClickRecorderTests : IDisposable
 
     public ClickRecorderTests()
     {
+        // Only this test's meters: apps of tests running beside it record clicks under the same meter name.
+        var meters = _services.GetRequiredService<IMeterFactory>();
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == ClickMetrics.MeterName)
+            if (instrument.Meter.Name == ClickMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, meters))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
