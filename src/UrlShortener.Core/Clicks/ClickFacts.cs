@@ -151,16 +151,24 @@ public static class ClickFacts
             ? header.ToUpperInvariant()
             : null;
 
+    /// <summary>A click as <see cref="Create(string, DateTimeOffset, string, VisitorKind, string?, string?, bool, string?, bool, int?)"/> makes it, from the raw User-Agent.</summary>
+    public static ClickEvent Create(
+        string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null, bool isQrScan = false, int? visitor = null) =>
+        Create(code, time, method, UserAgentClassifier.Classify(userAgent), referer, countryHeader, isPrefetch, campaign, isQrScan, visitor);
+
     /// <summary>
     /// A click is made by a human when the request is a GET (or the POST of a protected link's password form) from a
     /// browser that is not prefetching; a HEAD or any other method is automated.
     /// </summary>
+    public static bool IsAutomated(VisitorKind kind, string method, bool isPrefetch) =>
+        kind.IsBot || isPrefetch
+        || !(string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase) || string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase));
+
+    /// <param name="visitor">The visitor's mark; kept only when the click is a human's (<see cref="IsAutomated"/>).</param>
     public static ClickEvent Create(
-        string code, DateTimeOffset time, string method, string? userAgent, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null, bool isQrScan = false, int? visitor = null)
+        string code, DateTimeOffset time, string method, VisitorKind kind, string? referer, string? countryHeader, bool isPrefetch, string? campaign = null, bool isQrScan = false, int? visitor = null)
     {
-        var kind = UserAgentClassifier.Classify(userAgent);
-        var automated = kind.IsBot || isPrefetch
-            || !(string.Equals(method, "GET", StringComparison.OrdinalIgnoreCase) || string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase));
+        var automated = IsAutomated(kind, method, isPrefetch);
         return new ClickEvent(
             code,
             time.ToUniversalTime(),

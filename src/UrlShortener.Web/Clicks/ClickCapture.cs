@@ -20,17 +20,22 @@ public sealed class ClickCapture(ClickRecorder recorder, IOptions<ClickOptions> 
         var headers = request.Headers;
         var now = clock.GetUtcNow();
         var userAgent = headers.UserAgent.ToString();
+        var kind = UserAgentClassifier.Classify(userAgent);
+        var isPrefetch = IsPrefetch(headers);
+
+        // The visitor's mark costs an HMAC: only a human's click keeps one, so a bot's never computes it.
+        int? visitor = ClickFacts.IsAutomated(kind, request.Method, isPrefetch) ? null : VisitorOf(request.HttpContext, now, userAgent);
         recorder.Record(ClickFacts.Create(
             code,
             now,
             request.Method,
-            userAgent,
+            kind,
             headers.Referer.ToString(),
             _countryHeader is null ? null : headers[_countryHeader].ToString(),
-            IsPrefetch(headers),
+            isPrefetch,
             campaign,
             isQrScan,
-            VisitorOf(request.HttpContext, now, userAgent)));
+            visitor));
     }
 
     private int VisitorOf(HttpContext context, DateTimeOffset now, string userAgent)

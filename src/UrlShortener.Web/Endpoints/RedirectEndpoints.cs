@@ -217,15 +217,14 @@ public static class RedirectEndpoints
 
         private void Send(string code, RedirectDecision.Redirect redirect, HttpContext context, bool scanned, bool seeOther)
         {
-            var permanent = redirect.Status is RedirectType.MovedPermanently or RedirectType.PermanentRedirect;
+            // After a form's POST the browser must GET the destination, whatever the link's own status: a 303, never kept.
+            var permanent = !seeOther && redirect.Status is RedirectType.MovedPermanently or RedirectType.PermanentRedirect;
             var response = context.Response;
             response.Headers.CacheControl = permanent ? PermanentCacheControl : TemporaryCacheControl;
             if (seeOther)
             {
-                // After a form's POST the browser must GET the destination, whatever the link's own status.
                 response.StatusCode = StatusCodes.Status303SeeOther;
                 response.Headers.Location = redirect.Location;
-                response.Headers.CacheControl = TemporaryCacheControl;
             }
             else
             {
