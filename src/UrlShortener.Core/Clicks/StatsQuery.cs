@@ -149,7 +149,7 @@ public sealed record StatsReport(
             }
             else
             {
-                series.Add(new StatsPoint(start, day?.Humans ?? 0, day?.Visitors?.Estimate() ?? 0));
+                series.Add(new StatsPoint(start, day?.Humans ?? 0, day?.Visitors?.Estimate() ?? 0, day?.Bots ?? 0));
             }
         }
 
@@ -195,7 +195,7 @@ public sealed record StatsReport(
             .ToList();
 }
 
-/// <summary>One step of the series; <see cref="UniqueVisitors"/> only by day, null by hour.</summary>
-public sealed record StatsPoint(DateTimeOffset Start, long Clicks, long? UniqueVisitors = null);
+/// <summary>One step of the series; <see cref="UniqueVisitors"/> and <see cref="BotClicks"/> only by day (bots are kept per day), null by hour.</summary>
+public sealed record StatsPoint(DateTimeOffset Start, long Clicks, long? UniqueVisitors = null, long? BotClicks = null);
 
 public sealed record StatsCount(string Name, long Clicks);

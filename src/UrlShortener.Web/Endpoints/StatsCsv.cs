@@ -7,7 +7,7 @@ namespace UrlShortener.Web.Endpoints;
 /// <summary>
 /// A link's stats as RFC 4180 CSV: one table of <c>section,name,clicks</c>, the series first (<c>series</c>, the
 /// hour or day it starts, its human clicks), then the totals and one section per breakdown, so that any CSV reader
-/// reads it whole and a spreadsheet can pivot it. By day, <c>seriesUniqueVisitors</c> gives each day's unique visitors.
+/// reads it whole and a spreadsheet can pivot it. By day, <c>seriesUniqueVisitors</c> and <c>seriesBotClicks</c> give each day's unique visitors and bot clicks.
 /// </summary>
 /// <remarks>Quoting a field is four lines; a CSV library would add a dependency to the app for them.</remarks>
 public static class StatsCsv
@@ -30,6 +30,11 @@ public static class StatsCsv
         foreach (var point in report.Series.Where(p => p.UniqueVisitors is not null))
         {
             Row(csv, "seriesUniqueVisitors", point.Start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), point.UniqueVisitors!.Value);
+        }
+
+        foreach (var point in report.Series.Where(p => p.BotClicks is not null))
+        {
+            Row(csv, "seriesBotClicks", point.Start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), point.BotClicks!.Value);
         }
 
         Breakdown(csv, "referrers", report.Referrers);

@@ -113,7 +113,7 @@ public sealed record StatsResponse(
         report.To,
         report.Granularity,
         report.Total,
-        [.. report.Series.Select(p => new StatsPointResponse(p.Start, p.Clicks, p.UniqueVisitors))],
+        [.. report.Series.Select(p => new StatsPointResponse(p.Start, p.Clicks, p.UniqueVisitors, p.BotClicks))],
         Counts(report.Referrers),
         Counts(report.Browsers),
         Counts(report.OperatingSystems),
@@ -128,11 +128,12 @@ public sealed record StatsResponse(
     private static List<StatsCountResponse> Counts(IReadOnlyList<StatsCount> counts) => [.. counts.Select(c => new StatsCountResponse(c.Name, c.Clicks))];
 }
 
-/// <summary>Human clicks in the hour or day starting at <see cref="Start"/>; by day, its unique visitors too.</summary>
+/// <summary>Human clicks in the hour or day starting at <see cref="Start"/>; by day, its unique visitors and bot clicks too.</summary>
 public sealed record StatsPointResponse(
     DateTimeOffset Start,
     long Clicks,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? UniqueVisitors = null);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? UniqueVisitors = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? BotClicks = null);
 
 /// <summary>Human clicks from one referrer host, browser, operating system, device or country.</summary>
 public sealed record StatsCountResponse(string Name, long Clicks);

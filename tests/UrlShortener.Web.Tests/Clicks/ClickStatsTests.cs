@@ -136,13 +136,21 @@ public abstract class ClickStatsTests<TApp>
         await WaitForStatsAsync(app, link.Code, "from=2026-11-20&to=2026-11-21", s => s.Total == 3);
         app.Clock.Set(TenPast.AddDays(1));
         await VisitAsync(app, link.Code, 2);
+        var bot = app.ClientWith(null);
+        bot.DefaultRequestHeaders.UserAgent.ParseAdd(Slackbot);
+        (await bot.GetAsync($"/{link.Code}")).Dispose();
 
-        var stats = await WaitForStatsAsync(app, link.Code, range + "&granularity=day", s => s.Total == 5);
+        var stats = await WaitForStatsAsync(app, link.Code, range + "&granularity=day", s => s.Total == 5 && s.BotClicks == 1);
 
         Assert.Equal("day", stats.Granularity);
         Assert.Equal(days, stats.Series.Length);
         var clicked = stats.Series.Where(p => p.Clicks > 0).Select(p => (DateOnly.FromDateTime(p.Start.UtcDateTime), p.Clicks));
         Assert.Equal([(new DateOnly(2026, 11, 20), 3L), (new DateOnly(2026, 11, 21), 2L)], clicked);
+
+        // Bots are kept per day: each day's point says how many it had.
+        var bots = stats.Series.Where(p => p.BotClicks > 0).Select(p => (DateOnly.FromDateTime(p.Start.UtcDateTime), p.BotClicks));
+        Assert.Equal([(new DateOnly(2026, 11, 21), (long?)1)], bots);
+        Assert.All(stats.Series, p => Assert.NotNull(p.BotClicks));
     }
 
     [Fact]
@@ -577,6 +585,6 @@ public sealed record StatsJson(
     string Code, DateTimeOffset From, DateTimeOffset To, string Granularity, long Total, StatsPointJson[] Series,
     StatsCountJson[] Referrers, StatsCountJson[] Browsers, StatsCountJson[] OperatingSystems, StatsCountJson[] Devices, StatsCountJson[] Countries, long BotClicks, StatsCountJson[]? Campaigns = null, long QrScans = 0, StatsCountJson[]? Sources = null, long UniqueVisitors = 0);
 
-public sealed record StatsPointJson(DateTimeOffset Start, long Clicks, long? UniqueVisitors = null);
+public sealed record StatsPointJson(DateTimeOffset Start, long Clicks, long? UniqueVisitors = null, long? BotClicks = null);
 
 public sealed record StatsCountJson(string Name, long Clicks);

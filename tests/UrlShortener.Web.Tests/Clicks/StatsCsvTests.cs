@@ -69,6 +69,18 @@ public abstract class StatsCsvTests<TApp>
             Assert.Equal([(string.Empty, json.QrScans)], Section(rows, "qrScans"));
             Assert.Equal([(string.Empty, json.UniqueVisitors)], Section(rows, "uniqueVisitors"));
             Assert.Empty(Section(rows, "seriesUniqueVisitors"));
+            Assert.Empty(Section(rows, "seriesBotClicks"));
+        }
+
+        // By day, each day's unique visitors and bot clicks have rows of their own, equal to the JSON's points.
+        var byDay = await ClickStatsTests<TApp>.WaitForStatsAsync(app, link.Code, "granularity=day", s => s.Total == 6 && s.BotClicks == 2);
+        using (var daily = await app.Client().GetAsync($"/api/links/{link.Code}/stats?granularity=day&format=csv"))
+        {
+            var rows = ReadRows(await daily.Content.ReadAsStringAsync());
+            string Day(DateTimeOffset start) => start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            Assert.Equal(byDay.Series.Select(p => (Day(p.Start), p.UniqueVisitors!.Value)), Section(rows, "seriesUniqueVisitors"));
+            Assert.Equal(byDay.Series.Select(p => (Day(p.Start), p.BotClicks!.Value)), Section(rows, "seriesBotClicks"));
+            Assert.Equal(2, Section(rows, "seriesBotClicks").Sum(r => r.Clicks));
         }
 
         // JSON stays the default, also for a client that takes anything.
