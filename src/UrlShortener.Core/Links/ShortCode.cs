@@ -13,7 +13,7 @@ public static class ShortCode
     {
         "api", "admin", "healthz", "readyz", "health", "ready", "openapi", "swagger", "docs", "runtime",
         "metrics", "status", "static", "assets", "login", "logout", "auth", "oauth", "account", "links",
-        "stats", "www", "app", "favicon.ico", "robots.txt", "sitemap.xml", "well-known", ".well-known",
+        "stats", "www", "app", "dashboard", "favicon.ico", "robots.txt", "sitemap.xml", "well-known", ".well-known",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>True for anything that could be a stored code: 1 to 64 characters of <c>A-Za-z0-9_-</c>.</summary>

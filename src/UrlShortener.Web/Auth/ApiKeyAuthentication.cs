@@ -115,6 +115,9 @@ public static class ApiKeyAuthentication
         new AuthenticationBuilder(services)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         var authorization = services.AddAuthorizationBuilder();
+        authorization.AddPolicy(Scopes.AnyKey, policy => policy
+            .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser());
         foreach (var scope in Scopes.All)
         {
             authorization.AddPolicy(scope, policy => policy

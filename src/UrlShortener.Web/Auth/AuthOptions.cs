@@ -39,6 +39,9 @@ public static class Scopes
     public const string StatsRead = "stats:read";
 
     public static readonly IReadOnlyList<string> All = [LinksWrite, LinksRead, StatsRead];
+
+    /// <summary>The policy of what any valid key may do (say who it is), whatever its scopes.</summary>
+    public const string AnyKey = "any-key";
 }
 
 internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IValidateOptions<AuthOptions>

@@ -83,4 +83,5 @@ public sealed record UpdateLinkRequest(
 [JsonSerializable(typeof(UpdateLinkRequest))]
 [JsonSerializable(typeof(StatsResponse))]
 [JsonSerializable(typeof(BulkCreateResponse))]
+[JsonSerializable(typeof(ApiKeyResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

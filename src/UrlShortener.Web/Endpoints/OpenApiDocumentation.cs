@@ -138,7 +138,13 @@ public static class OpenApiDocumentation
         var method = context.Description.HttpMethod ?? "GET";
         operation.Responses ??= new OpenApiResponses();
 
-        if (metadata.OfType<IAuthorizeData>().FirstOrDefault() is { Policy: { } scope })
+        if (metadata.OfType<IAuthorizeData>().FirstOrDefault() is { Policy: Scopes.AnyKey })
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] }];
+            operation.Responses["401"] = ProblemResponse(document, "No API key, or an unknown one.", header: ("WWW-Authenticate", "The scheme to authenticate with."));
+            operation.Description = "Needs an API key, with any scopes.";
+        }
+        else if (metadata.OfType<IAuthorizeData>().FirstOrDefault() is { Policy: { } scope })
         {
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] }];
             operation.Responses["401"] = ProblemResponse(document, "No API key, or an unknown one.", header: ("WWW-Authenticate", "The scheme to authenticate with."));

@@ -51,6 +51,9 @@ public static class Problems
     public static ProblemHttpResult LinkNotFound(string code) =>
         Problem(StatusCodes.Status404NotFound, LinkNotFoundType, "No such short link.", $"There is no link '{Printable(code)}'.");
 
+    public static ProblemHttpResult NotFound(string detail) =>
+        Problem(StatusCodes.Status404NotFound, NotFoundType, "Not found.", detail);
+
     public static ProblemHttpResult AliasTaken(string alias) =>
         Problem(StatusCodes.Status409Conflict, AliasTakenType, "The alias is taken.", $"'{alias}' is already in use; choose another alias.");
 

@@ -1,3 +1,5 @@
+using UrlShortener.Web.Dashboard;
+
 namespace UrlShortener.Web.Endpoints;
 
 /// <summary>The public contract: every route both hosts serve, each named (the Functions app names its functions after them).</summary>
@@ -11,6 +13,8 @@ public static class UrlShortenerEndpoints
         app.MapOpenApi(OpenApiDocumentPath).WithName("openApiDocument");
         app.MapLinks();
         app.MapStats();
+        app.MapApiKey();
+        app.MapDashboard();
         app.MapRedirects();
         return app;
     }

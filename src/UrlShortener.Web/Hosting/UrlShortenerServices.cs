@@ -131,6 +131,7 @@ public static class UrlShortenerServices
         services.AddSingleton(sp => new VisitorMarks(sp.GetRequiredService<IOptions<ShortenerOptions>>().Value.CodeSecret!));
         services.AddSingleton(sp => new UnlockTokens(sp.GetRequiredService<IOptions<ShortenerOptions>>().Value.CodeSecret!));
         services.AddSingleton<LinkUnlocks>();
+        services.AddSingleton<Dashboard.DashboardFiles>();
         services.AddSingleton<IShortCodeGenerator>(sp => new KeyPool(
             sp.GetRequiredService<IKeyRangeSource>(),
             sp.GetRequiredService<CodeScrambler>(),
