@@ -1,6 +1,7 @@
 # Sourced by ./test.sh and tests/UrlShortener.Benchmarks/run.sh (from the repository root):
 # installs what the tests and benchmarks start themselves, on a fresh machine.
-# redis-server from apt; node and npm from apt; the Cosmos DB emulator from tests/cosmos-emulator's lock file.
+# redis-server, chromium (the dashboard's browser tests), node and npm from apt; the Cosmos DB emulator from
+# tests/cosmos-emulator's lock file.
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=""
@@ -14,6 +15,12 @@ install_services() {
   if ! command -v redis-server >/dev/null 2>&1; then
     echo "installing redis-server (apt)"
     apt_install redis-server
+  fi
+
+  # Chromium: Playwright drives Debian's build (its own browser download cannot reach its CDN from here).
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "installing chromium (apt)"
+    apt_install chromium
   fi
 
   # The Cosmos DB emulator: an npm package pinned in tests/cosmos-emulator/package-lock.json.

@@ -159,13 +159,14 @@ public sealed class FakeFunctionsHost : IAsyncDisposable
 
     /// <summary>
     /// Serves the host's HTTP side on a loopback port (HTTP/1.1), for load tools: each request goes through
-    /// <see cref="CreateHandler"/>'s path. The benchmark harness measures the worker through it.
+    /// <see cref="CreateHandler"/>'s path. The benchmark harness measures the worker through it; the dashboard's
+    /// browser tests pick <paramref name="port"/> first, so that the worker's base URL can name it.
     /// </summary>
-    public async Task<Uri> ServeHttpAsync()
+    public async Task<Uri> ServeHttpAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         var front = builder.Build();
         front.Run(async context =>
         {
