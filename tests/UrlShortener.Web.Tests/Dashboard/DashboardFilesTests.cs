@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using CsCheck;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -71,6 +72,28 @@ public abstract partial class DashboardFilesTests<TApp>(TApp app) : IClassFixtur
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {(int)response.StatusCode}");
             Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{path}: {response.Content.Headers.ContentType}");
         }
+    }
+
+    [Fact]
+    public async Task Any_path_under_the_folder_answers_a_file_or_a_404_problem_and_never_more()
+    {
+        // Path segments of letters, dots, encoded slashes and dots, odd characters and non-ASCII, as a hostile client sends them.
+        var segment = Gen.OneOf(
+            Gen.Const("app.js"), Gen.Const(".."), Gen.Const("%2e%2e"), Gen.Const("%2F"), Gen.Const("vendor"), Gen.Const("uplot-1.6.32"),
+            Gen.String[Gen.Char["abcXYZ019.-_~%;:@!$&'()*+,="], 0, 12],
+            Gen.String[Gen.Char['\u00a0', '\u30ff'], 1, 4].Select(Uri.EscapeDataString));
+        // A raw '..' that climbs out of the folder is resolved by the client (as by a browser): those paths leave the dashboard.
+        var paths = segment.Array[1, 6].Select(parts => "/dashboard/" + string.Join('/', parts))
+            .Where(path => new Uri(new Uri("http://localhost"), path).AbsolutePath.StartsWith("/dashboard/", StringComparison.Ordinal));
+        await paths.SampleAsync(async path =>
+        {
+            using var response = await _client.GetAsync(path);
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{(int)response.StatusCode} for {path}");
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }, iter: 300);
     }
 
     [Fact]

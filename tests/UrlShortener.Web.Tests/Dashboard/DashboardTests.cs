@@ -153,6 +153,20 @@ public sealed class DashboardTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Copy_puts_the_short_url_on_the_clipboard()
+    {
+        var link = await _site.Client().CreateLinkAsync(new { url = "https://example.com/copy-me", alias = "copy-me" });
+        await using var browser = await Open();
+        await browser.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await browser.SignInAsync(Keys.OwnerA);
+
+        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Copy " + link.ShortUrl }).ClickAsync();
+
+        await Assertions.Expect(browser.Page.Locator("#notice")).ToHaveTextAsync("Copied " + link.ShortUrl);
+        Assert.Equal(link.ShortUrl, await browser.Page.EvaluateAsync<string>("navigator.clipboard.readText()"));
+    }
+
+    [Fact]
     public async Task A_title_or_destination_that_looks_like_html_is_shown_as_text_and_nothing_runs()
     {
         const string Title = "<img src=x onerror=alert(1)>";
