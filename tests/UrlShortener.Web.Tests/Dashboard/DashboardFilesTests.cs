@@ -1,9 +1,9 @@
 using System.IO.Compression;
-using CsCheck;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using CsCheck;
 using UrlShortener.Web.Dashboard;
 using UrlShortener.Web.Tests.Infrastructure;
 
