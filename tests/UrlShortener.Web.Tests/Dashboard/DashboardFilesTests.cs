@@ -77,10 +77,12 @@ public abstract partial class DashboardFilesTests<TApp>(TApp app) : IClassFixtur
     [Fact]
     public async Task Any_path_under_the_folder_answers_a_file_or_a_404_problem_and_never_more()
     {
+        // No empty segment ('//'): the Functions host's route templates do not match one, so it answers its own bare
+        // 404 before the worker sees the request (the fake host matches as the host does).
         // Path segments of letters, dots, encoded slashes and dots, odd characters and non-ASCII, as a hostile client sends them.
         var segment = Gen.OneOf(
             Gen.Const("app.js"), Gen.Const(".."), Gen.Const("%2e%2e"), Gen.Const("%2F"), Gen.Const("vendor"), Gen.Const("uplot-1.6.32"),
-            Gen.String[Gen.Char["abcXYZ019.-_~%;:@!$&'()*+,="], 0, 12],
+            Gen.String[Gen.Char["abcXYZ019.-_~%;:@!$&'()*+,="], 1, 12],
             Gen.String[Gen.Char['\u00a0', '\u30ff'], 1, 4].Select(Uri.EscapeDataString));
         // A raw '..' that climbs out of the folder is resolved by the client (as by a browser): those paths leave the dashboard.
         var paths = segment.Array[1, 6].Select(parts => "/dashboard/" + string.Join('/', parts))
