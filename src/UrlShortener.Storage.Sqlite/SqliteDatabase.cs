@@ -12,9 +12,12 @@ namespace UrlShortener.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    private const string Schema = """
+    // A link's row key (seq) is its code unscrambled, so that new rows append to the table's B-tree instead of
+    // landing on a random page of it; aliases, found through links_by_code, take negative keys (LinkRowKeys).
+    internal const string LinksTable = """
         CREATE TABLE IF NOT EXISTS links (
-            code          TEXT    NOT NULL PRIMARY KEY,
+            seq           INTEGER PRIMARY KEY,
+            code          TEXT    NOT NULL,
             owner         TEXT    NOT NULL,
             url           TEXT    NOT NULL,
             created_at    INTEGER NOT NULL,
@@ -33,7 +36,12 @@ public sealed class SqliteDatabase : IDisposable
             title         TEXT    NULL,
             utm           TEXT    NULL,
             password_hash TEXT    NULL
-        ) WITHOUT ROWID;
+        );
+        """;
+
+    private const string Schema = LinksTable + """
+        -- The codes of rows not found by their key: aliases, and codes this configuration did not generate.
+        CREATE UNIQUE INDEX IF NOT EXISTS links_by_code ON links (code) WHERE seq < 0;
         -- Each owner's link index: newest first, deleted links left out.
         CREATE INDEX IF NOT EXISTS links_by_owner ON links (owner, created_at DESC, code DESC) WHERE deleted_at IS NULL;
         CREATE TABLE IF NOT EXISTS key_counters (
@@ -41,6 +49,10 @@ public sealed class SqliteDatabase : IDisposable
             next_value INTEGER NOT NULL
         );
         INSERT OR IGNORE INTO key_counters (name, next_value) VALUES ('links', 0);
+        CREATE TABLE IF NOT EXISTS store_settings (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL
+        );
         """;
 
     // Connections that keep one read statement prepared, per statement: the redirect's point read
@@ -59,8 +71,12 @@ public sealed class SqliteDatabase : IDisposable
 
     static SqliteDatabase() => SQLitePCL.Batteries.Init();
 
-    public SqliteDatabase(IOptions<EmbeddedOptions> options, IHostEnvironment environment)
+    private readonly LinkRowKeys? _rowKeys;
+
+    /// <param name="rowKeys">How a code maps to its row key; without it (a database of no links) every link is found by its code.</param>
+    public SqliteDatabase(IOptions<EmbeddedOptions> options, IHostEnvironment environment, LinkRowKeys? rowKeys = null)
     {
+        _rowKeys = rowKeys;
         FilePath = Path.GetFullPath(options.Value.DatabasePath, environment.ContentRootPath);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -104,11 +120,105 @@ public sealed class SqliteDatabase : IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
             command.ExecuteNonQuery();
+            MoveLinksToRowKeys(connection);
             command.CommandText = Schema + SqliteClickQueue.Schema + SqliteStatsStore.Schema + SqliteIdempotencyStore.Schema;
             command.ExecuteNonQuery();
             AddMissingColumns(connection);
+            CheckRowKeys(connection);
             Volatile.Write(ref _schemaReady, true);
         }
+    }
+
+    // A file made before links had row keys keeps them in a table ordered by code (WITHOUT ROWID): copied once into
+    // the keyed table, in one transaction that another process starting on the same file waits for.
+    private void MoveLinksToRowKeys(SqliteConnection connection)
+    {
+        if (!LinksLackRowKeys(connection))
+        {
+            return;
+        }
+
+        // A plain BEGIN IMMEDIATE: the schema's own statements run on this connection without a transaction object.
+        using var command = connection.CreateCommand();
+        command.CommandText = "BEGIN IMMEDIATE;";
+        command.ExecuteNonQuery();
+        try
+        {
+            if (LinksLackRowKeys(connection))
+            {
+                CopyLinksToRowKeys(connection, command);
+            }
+
+            command.Parameters.Clear();
+            command.CommandText = "COMMIT;";
+            command.ExecuteNonQuery();
+        }
+        catch
+        {
+            command.Parameters.Clear();
+            command.CommandText = "ROLLBACK;";
+            command.ExecuteNonQuery();
+            throw;
+        }
+    }
+
+    private void CopyLinksToRowKeys(SqliteConnection connection, SqliteCommand command)
+    {
+        AddMissingColumns(connection);
+        command.CommandText = "DROP INDEX IF EXISTS links_by_owner; ALTER TABLE links RENAME TO links_before_row_keys;" + LinksTable;
+        command.ExecuteNonQuery();
+
+        var rows = new List<(string Code, bool IsAlias)>();
+        command.CommandText = "SELECT code, is_alias FROM links_before_row_keys ORDER BY created_at, code;";
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows.Add((reader.GetString(0), reader.GetBoolean(1)));
+            }
+        }
+
+        command.CommandText = $"INSERT INTO links (seq, {SqliteLinkStore.Columns}) SELECT $seq, {SqliteLinkStore.Columns} FROM links_before_row_keys WHERE code = $code;";
+        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
+        var code = command.Parameters.Add("$code", SqliteType.Text);
+        var byCode = 0L;
+        foreach (var row in rows)
+        {
+            var key = _rowKeys?.Of(row.Code) ?? LinkRowKeys.ByCode;
+            seq.Value = key >= 0 ? key : --byCode;
+            code.Value = row.Code;
+            command.ExecuteNonQuery();
+        }
+
+        command.Parameters.Clear();
+        command.CommandText = "DROP TABLE links_before_row_keys;";
+        command.ExecuteNonQuery();
+    }
+
+    // Links are keyed by their codes unscrambled: under another code secret or length every key would be wrong, and
+    // the links not found. Refusing to start says so; the first start on a file records the mapping.
+    private void CheckRowKeys(SqliteConnection connection)
+    {
+        if (_rowKeys is null)
+        {
+            return;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT OR IGNORE INTO store_settings (name, value) VALUES ('link_row_keys', $value); SELECT value FROM store_settings WHERE name = 'link_row_keys';";
+        command.Parameters.AddWithValue("$value", _rowKeys.Fingerprint);
+        if ((string?)command.ExecuteScalar() != _rowKeys.Fingerprint)
+        {
+            throw new InvalidOperationException(
+                $"The embedded store {FilePath} was made with another Shortener:CodeSecret or Shortener:CodeLength: its links are kept by their codes under that mapping and would not be found. Start it with the secret and length it was made with.");
+        }
+    }
+
+    private static bool LinksLackRowKeys(SqliteConnection connection)
+    {
+        using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'links') - (SELECT COUNT(*) FROM pragma_table_info('links') WHERE name = 'seq');";
+        return Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
     // Columns added since the first release, for a file made by an older version: (table, column, definition).
@@ -273,18 +383,27 @@ public sealed class SqliteDatabase : IDisposable
     /// Runs a read-only statement with one parameter on a connection that keeps it prepared, and
     /// reads its first row (<paramref name="read"/> gets null when there is none).
     /// </summary>
-    public T ReadPrepared<T>(string sql, string parameter, object value, Func<SqliteDataReader?, T> read)
+    public T ReadPrepared<T>(string sql, string parameter, object value, Func<SqliteDataReader?, T> read) =>
+        ReadPrepared(sql, parameter, value, null, null, read);
+
+    /// <summary>The same with two parameters.</summary>
+    public T ReadPrepared<T>(string sql, string parameter, object value, string? secondParameter, object? secondValue, Func<SqliteDataReader?, T> read)
     {
         var pool = _prepared.GetOrAdd(sql, static _ => []);
         if (!pool.TryTake(out var prepared))
         {
-            prepared = PreparedRead.Create(Open(), sql, parameter);
+            prepared = PreparedRead.Create(Open(), sql, parameter, secondParameter);
         }
 
         T result;
         try
         {
             prepared.Parameter.Value = value;
+            if (prepared.SecondParameter is { } second)
+            {
+                second.Value = secondValue;
+            }
+
             using var reader = prepared.Command.ExecuteReader();
             result = read(reader.Read() ? reader : null);
         }
@@ -339,13 +458,15 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    private sealed class PreparedRead(SqliteConnection connection, SqliteCommand command, SqliteParameter parameter) : IDisposable
+    private sealed class PreparedRead(SqliteConnection connection, SqliteCommand command, SqliteParameter parameter, SqliteParameter? secondParameter) : IDisposable
     {
         public SqliteCommand Command { get; } = command;
 
         public SqliteParameter Parameter { get; } = parameter;
 
-        public static PreparedRead Create(SqliteConnection connection, string sql, string parameterName)
+        public SqliteParameter? SecondParameter { get; } = secondParameter;
+
+        public static PreparedRead Create(SqliteConnection connection, string sql, string parameterName, string? secondParameterName)
         {
             var command = connection.CreateCommand();
             command.CommandText = sql;
@@ -353,8 +474,16 @@ public sealed class SqliteDatabase : IDisposable
             var parameter = command.CreateParameter();
             parameter.ParameterName = parameterName;
             command.Parameters.Add(parameter);
+            SqliteParameter? second = null;
+            if (secondParameterName is not null)
+            {
+                second = command.CreateParameter();
+                second.ParameterName = secondParameterName;
+                command.Parameters.Add(second);
+            }
+
             command.Prepare();
-            return new PreparedRead(connection, command, parameter);
+            return new PreparedRead(connection, command, parameter, second);
         }
 
         public void Dispose()

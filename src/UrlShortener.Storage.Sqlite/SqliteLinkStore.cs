@@ -4,11 +4,23 @@ using UrlShortener.Core.Links;
 
 namespace UrlShortener.Storage.Sqlite;
 
-/// <summary>Short links in the embedded database, one row each; deleted links keep their row.</summary>
-public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
+/// <summary>Short links in the embedded database, one row each, keyed by <see cref="LinkRowKeys"/>; deleted links keep their row.</summary>
+public sealed class SqliteLinkStore(SqliteDatabase database, LinkRowKeys rowKeys) : ILinkStore
 {
-    private const string Columns =
+    internal const string Columns =
         "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at, title, utm, password_hash";
+
+    private const string Values = "$code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm, $password_hash";
+
+    // At its key: a conflict is a code taken (by a generated link or an alias of the same shape).
+    private const string InsertAtKeySql = $"INSERT INTO links (seq, {Columns}) VALUES ($seq, {Values}) ON CONFLICT DO NOTHING;";
+
+    // Found by its code: the next negative key; links_by_code refuses a code taken.
+    private const string InsertByCodeSql = $"INSERT INTO links (seq, {Columns}) VALUES (MIN(IFNULL((SELECT MIN(seq) FROM links), 0), 0) - 1, {Values}) ON CONFLICT DO NOTHING;";
+
+    private const string FindAtKeySql = $"SELECT {Columns} FROM links WHERE seq = $seq AND code = $code;";
+
+    private const string FindByCodeSql = $"SELECT {Columns} FROM links WHERE seq < 0 AND code = $code;";
 
     // Creates come in bursts from many callers at once: they share group commits.
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) => SqliteFailures.Guard(
@@ -16,12 +28,10 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
         {
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = $"""
-                INSERT INTO links ({Columns})
-                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm, $password_hash)
-                ON CONFLICT (code) DO NOTHING;
-                """;
+            var key = rowKeys.Of(link.Code);
+            command.CommandText = key >= 0 ? InsertAtKeySql : InsertByCodeSql;
             Bind(command, link);
+            command.Parameters.AddWithValue("$seq", key);
             return command.ExecuteNonQuery() == 1;
         }));
 
@@ -29,25 +39,25 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) => SqliteFailures.Guard(
         database.WriteInTransactionAsync(async (connection, transaction, ct) =>
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"""
-                INSERT INTO links ({Columns})
-                VALUES ($code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm, $password_hash)
-                ON CONFLICT (code) DO NOTHING;
-                """;
+            await using var atKey = connection.CreateCommand();
+            atKey.Transaction = transaction;
+            atKey.CommandText = InsertAtKeySql;
+            await using var byCode = connection.CreateCommand();
+            byCode.Transaction = transaction;
+            byCode.CommandText = InsertByCodeSql;
             var created = new bool[links.Count];
             for (var i = 0; i < links.Count; i++)
             {
+                var key = rowKeys.Of(links[i].Code);
+                var command = key >= 0 ? atKey : byCode;
                 command.Parameters.Clear();
                 Bind(command, links[i]);
+                command.Parameters.AddWithValue("$seq", key);
                 created[i] = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
             }
 
             return (IReadOnlyList<bool>)created;
         }, cancellationToken));
-
-    private const string FindSql = $"SELECT {Columns} FROM links WHERE code = $code;";
 
     // SQLite answers a point read in microseconds and Microsoft.Data.Sqlite's async methods run
     // synchronously anyway: the read is done on the caller's thread with a statement kept prepared.
@@ -55,7 +65,9 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
     {
         try
         {
-            return Task.FromResult(database.ReadPrepared(FindSql, "$code", code, static row => row is null ? null : Read(row)));
+            return Task.FromResult(rowKeys.Of(code) is var key and >= 0
+                ? database.ReadPrepared(FindAtKeySql, "$code", code, "$seq", key, static row => row is null ? null : Read(row))
+                : database.ReadPrepared(FindByCodeSql, "$code", code, static row => row is null ? null : Read(row)));
         }
         catch (SqliteException exception)
         {
@@ -66,17 +78,19 @@ public sealed class SqliteLinkStore(SqliteDatabase database) : ILinkStore
     public Task<bool> TryReplaceAsync(ShortLink current, ShortLink updated, CancellationToken cancellationToken) => SqliteFailures.Guard(
         database.WriteAsync(async (connection, ct) =>
         {
+            var key = rowKeys.Of(updated.Code);
             await using var command = connection.CreateCommand();
-            command.CommandText = """
+            command.CommandText = $"""
                 UPDATE links SET
                     owner = $owner, url = $url, created_at = $created_at, updated_at = $updated_at,
                     expires_at = $expires_at, max_clicks = $max_clicks, redirect_type = $redirect_type,
                     fallback_url = $fallback_url, forward_query = $forward_query, tags = $tags,
                     is_alias = $is_alias, disabled = $disabled, deleted_at = $deleted_at, revision = $revision,
                     exhausted_at = $exhausted_at, title = $title, utm = $utm, password_hash = $password_hash
-                WHERE code = $code AND revision = $expected_revision;
+                WHERE {(key >= 0 ? "seq = $seq" : "seq < 0")} AND code = $code AND revision = $expected_revision;
                 """;
             Bind(command, updated);
+            command.Parameters.AddWithValue("$seq", key);
             command.Parameters.AddWithValue("$expected_revision", current.Revision);
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
         }, cancellationToken));

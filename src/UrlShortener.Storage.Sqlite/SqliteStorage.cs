@@ -20,6 +20,7 @@ public static partial class SqliteStorage
             .BindConfiguration(EmbeddedOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Embedded:DatabasePath must not be empty.")
             .ValidateOnStart();
+        services.AddSingleton<LinkRowKeys>();
         services.AddSingleton<SqliteDatabase>();
         services.AddHostedService<SqliteInitializer>();
         services.AddSingleton<SqliteLinkStore>();
