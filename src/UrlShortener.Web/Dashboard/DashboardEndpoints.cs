@@ -50,7 +50,7 @@ public static class DashboardEndpoints
         headers.CacheControl = file.Immutable ? "public, max-age=31536000, immutable" : "no-cache";
         headers.ETag = file.ETag;
         headers.Vary = HeaderNames.AcceptEncoding;
-        if (NoneMatch(context.Request, file.ETag))
+        if (ConditionalRequests.NoneMatch(context.Request, file.ETag))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -63,10 +63,6 @@ public static class DashboardEndpoints
 
         return Results.Bytes(body, file.ContentType);
     }
-
-    private static bool NoneMatch(HttpRequest request, string etag) =>
-        EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
-        && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || string.Equals(tag.Tag.Value, etag, StringComparison.Ordinal));
 
     private static (byte[] Body, string? Encoding) Pick(HttpRequest request, DashboardFile file)
     {

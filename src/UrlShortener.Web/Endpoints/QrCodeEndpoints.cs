@@ -86,7 +86,7 @@ public static class QrCodeEndpoints
         var response = request.HttpContext.Response;
         response.Headers.ETag = etag;
         response.Headers.CacheControl = "private, max-age=86400";
-        if (request.Headers.IfNoneMatch.Any(value => value is not null && (value == "*" || value.Split(',').Any(tag => tag.Trim() == etag))))
+        if (ConditionalRequests.NoneMatch(request, etag))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
