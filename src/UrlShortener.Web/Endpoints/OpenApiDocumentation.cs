@@ -138,18 +138,19 @@ public static class OpenApiDocumentation
         var method = context.Description.HttpMethod ?? "GET";
         operation.Responses ??= new OpenApiResponses();
 
-        if (metadata.OfType<IAuthorizeData>().FirstOrDefault() is { Policy: Scopes.AnyKey })
+        if (metadata.OfType<IAuthorizeData>().FirstOrDefault() is { Policy: { } scope })
         {
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] }];
             operation.Responses["401"] = ProblemResponse(document, "No API key, or an unknown one.", header: ("WWW-Authenticate", "The scheme to authenticate with."));
-            operation.Description = "Needs an API key, with any scopes.";
-        }
-        else if (metadata.OfType<IAuthorizeData>().FirstOrDefault() is { Policy: { } scope })
-        {
-            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] }];
-            operation.Responses["401"] = ProblemResponse(document, "No API key, or an unknown one.", header: ("WWW-Authenticate", "The scheme to authenticate with."));
-            operation.Responses["403"] = ProblemResponse(document, $"The API key lacks the {scope} scope.");
-            operation.Description = $"Needs an API key with the {scope} scope.";
+            if (scope == Scopes.AnyKey)
+            {
+                operation.Description = "Needs an API key, with any scopes.";
+            }
+            else
+            {
+                operation.Responses["403"] = ProblemResponse(document, $"The API key lacks the {scope} scope.");
+                operation.Description = $"Needs an API key with the {scope} scope.";
+            }
         }
 
         var limit = metadata.OfType<ApiRateLimit>().FirstOrDefault();
