@@ -13,7 +13,7 @@ namespace UrlShortener.Storage.Sqlite;
 public sealed class SqliteDatabase : IDisposable
 {
     // A link's row key (seq) is its code unscrambled, so that new rows append to the table's B-tree instead of
-    // landing on a random page of it; aliases, found through links_by_code, take negative keys (LinkRowKeys).
+    // landing on a random page of it; codes of another shape, found through links_by_code, take negative keys (LinkRowKeys).
     internal const string LinksTable = """
         CREATE TABLE IF NOT EXISTS links (
             seq           INTEGER PRIMARY KEY,
@@ -40,7 +40,7 @@ public sealed class SqliteDatabase : IDisposable
         """;
 
     private const string Schema = LinksTable + """
-        -- The codes of rows not found by their key: aliases, and codes this configuration did not generate.
+        -- The codes of rows not found by their key: aliases of another shape than a generated code's, and codes of another length.
         CREATE UNIQUE INDEX IF NOT EXISTS links_by_code ON links (code) WHERE seq < 0;
         -- Each owner's link index: newest first, deleted links left out.
         CREATE INDEX IF NOT EXISTS links_by_owner ON links (owner, created_at DESC, code DESC) WHERE deleted_at IS NULL;
@@ -168,13 +168,13 @@ public sealed class SqliteDatabase : IDisposable
         command.CommandText = "DROP INDEX IF EXISTS links_by_owner; ALTER TABLE links RENAME TO links_before_row_keys;" + LinksTable;
         command.ExecuteNonQuery();
 
-        var rows = new List<(string Code, bool IsAlias)>();
-        command.CommandText = "SELECT code, is_alias FROM links_before_row_keys ORDER BY created_at, code;";
+        var codes = new List<string>();
+        command.CommandText = "SELECT code FROM links_before_row_keys ORDER BY created_at, code;";
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                rows.Add((reader.GetString(0), reader.GetBoolean(1)));
+                codes.Add(reader.GetString(0));
             }
         }
 
@@ -182,11 +182,11 @@ public sealed class SqliteDatabase : IDisposable
         var seq = command.Parameters.Add("$seq", SqliteType.Integer);
         var code = command.Parameters.Add("$code", SqliteType.Text);
         var byCode = 0L;
-        foreach (var row in rows)
+        foreach (var linkCode in codes)
         {
-            var key = _rowKeys?.Of(row.Code) ?? LinkRowKeys.ByCode;
+            var key = _rowKeys?.Of(linkCode) ?? LinkRowKeys.ByCode;
             seq.Value = key >= 0 ? key : --byCode;
-            code.Value = row.Code;
+            code.Value = linkCode;
             command.ExecuteNonQuery();
         }
 
