@@ -26,20 +26,22 @@ public sealed class DashboardFiles
         [".json"] = "application/json",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
-    private readonly FrozenDictionary<string, DashboardFile> _files;
+    // Loaded and compressed on the first request for a file, not at start: a start (a cold Functions instance above
+    // all) need not pay for a page most instances never serve.
+    private readonly Lazy<FrozenDictionary<string, DashboardFile>> _files = new(LoadAll);
 
-    public DashboardFiles()
+    /// <summary>Paths relative to <c>/dashboard/</c>, e.g. <c>index.html</c>, <c>vendor/uplot-1.6.32/uPlot.iife.min.js</c>.</summary>
+    public IEnumerable<string> Paths => _files.Value.Keys;
+
+    public DashboardFile? Find(string path) => _files.Value.GetValueOrDefault(path);
+
+    private static FrozenDictionary<string, DashboardFile> LoadAll()
     {
         var assembly = typeof(DashboardFiles).Assembly;
-        _files = assembly.GetManifestResourceNames()
+        return assembly.GetManifestResourceNames()
             .Where(name => name.StartsWith(ResourcePrefix, StringComparison.Ordinal))
             .ToFrozenDictionary(name => name[ResourcePrefix.Length..], name => Load(assembly, name), StringComparer.Ordinal);
     }
-
-    /// <summary>Paths relative to <c>/dashboard/</c>, e.g. <c>index.html</c>, <c>vendor/uplot-1.6.32/uPlot.iife.min.js</c>.</summary>
-    public IEnumerable<string> Paths => _files.Keys;
-
-    public DashboardFile? Find(string path) => _files.GetValueOrDefault(path);
 
     private static DashboardFile Load(Assembly assembly, string name)
     {
