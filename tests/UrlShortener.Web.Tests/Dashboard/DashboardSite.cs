@@ -29,6 +29,16 @@ public interface IDashboardSite : IAsyncDisposable
     /// <summary>Owner A with every scope.</summary>
     HttpClient Client() => ClientWith(Keys.OwnerA);
 
+    /// <summary>A free loopback port, the site's address on it, and the app's settings with its base URL there.</summary>
+    internal static (int Port, Uri BaseUri, Dictionary<string, string?> Settings) OnFreePort()
+    {
+        var port = ChildProcesses.FreePort();
+        var baseUri = new Uri($"http://127.0.0.1:{port}");
+        var settings = ClickStatsTests<ShortenerApp>.FastPipeline;
+        settings["Shortener:BaseUrl"] = baseUri.ToString().TrimEnd('/');
+        return (port, baseUri, settings);
+    }
+
     /// <summary>Runs the click aggregator once if the host only runs it on a schedule; the standalone app polls by itself.</summary>
     Task AggregateAsync();
 }
@@ -50,10 +60,7 @@ public sealed class StandaloneDashboardSite : IDashboardSite
 
     public static StandaloneDashboardSite Start()
     {
-        var port = ChildProcesses.FreePort();
-        var baseUri = new Uri($"http://127.0.0.1:{port}");
-        var settings = ClickStatsTests<ShortenerApp>.FastPipeline;
-        settings["Shortener:BaseUrl"] = baseUri.ToString().TrimEnd('/');
+        var (port, baseUri, settings) = IDashboardSite.OnFreePort();
         var app = new ShortenerApp { Settings = settings };
         app.UseKestrel(port);
         app.StartServer();
@@ -82,10 +89,7 @@ public sealed class WorkerDashboardSite : IDashboardSite
 
     public static async Task<WorkerDashboardSite> StartAsync()
     {
-        var port = ChildProcesses.FreePort();
-        var baseUri = new Uri($"http://127.0.0.1:{port}");
-        var settings = ClickStatsTests<ShortenerApp>.FastPipeline;
-        settings["Shortener:BaseUrl"] = baseUri.ToString().TrimEnd('/');
+        var (port, baseUri, settings) = IDashboardSite.OnFreePort();
         var worker = new WorkerApp { Settings = settings };
         await worker.Host.ServeHttpAsync(port);
         return new WorkerDashboardSite(worker, baseUri);
