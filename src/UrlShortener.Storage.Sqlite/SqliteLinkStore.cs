@@ -10,53 +10,30 @@ public sealed class SqliteLinkStore(SqliteDatabase database, LinkRowKeys rowKeys
     internal const string Columns =
         "code, owner, url, created_at, updated_at, expires_at, max_clicks, redirect_type, fallback_url, forward_query, tags, is_alias, disabled, deleted_at, revision, exhausted_at, title, utm, password_hash";
 
-    private const string Values = "$code, $owner, $url, $created_at, $updated_at, $expires_at, $max_clicks, $redirect_type, $fallback_url, $forward_query, $tags, $is_alias, $disabled, $deleted_at, $revision, $exhausted_at, $title, $utm, $password_hash";
-
-    // At its key: a conflict is a code taken (by a generated link or an alias of the same shape).
-    private const string InsertAtKeySql = $"INSERT INTO links (seq, {Columns}) VALUES ($seq, {Values}) ON CONFLICT DO NOTHING;";
-
-    // Found by its code: the next negative key; links_by_code refuses a code taken.
-    private const string InsertByCodeSql = $"INSERT INTO links (seq, {Columns}) VALUES (MIN(IFNULL((SELECT MIN(seq) FROM links), 0), 0) - 1, {Values}) ON CONFLICT DO NOTHING;";
-
     private const string FindAtKeySql = $"SELECT {Columns} FROM links WHERE seq = $seq AND code = $code;";
 
     private const string FindByCodeSql = $"SELECT {Columns} FROM links WHERE seq < 0 AND code = $code;";
 
     // Creates come in bursts from many callers at once: they share group commits.
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) => SqliteFailures.Guard(
-        database.WriteGroupedAsync((connection, transaction) =>
+        database.WriteGroupedAsync((connection, _) =>
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var key = rowKeys.Of(link.Code);
-            command.CommandText = key >= 0 ? InsertAtKeySql : InsertByCodeSql;
-            Bind(command, link);
-            command.Parameters.AddWithValue("$seq", key);
-            return command.ExecuteNonQuery() == 1;
+            using var inserter = new LinkRowInserter(connection, rowKeys);
+            return inserter.TryInsert(link);
         }));
 
-    // A bulk create's chunk is one transaction: one commit for all of its rows.
+    // A bulk create's chunk is one transaction: one commit for all of its rows, through statements prepared once.
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) => SqliteFailures.Guard(
-        database.WriteInTransactionAsync(async (connection, transaction, ct) =>
+        database.WriteInTransactionAsync((connection, _, _) =>
         {
-            await using var atKey = connection.CreateCommand();
-            atKey.Transaction = transaction;
-            atKey.CommandText = InsertAtKeySql;
-            await using var byCode = connection.CreateCommand();
-            byCode.Transaction = transaction;
-            byCode.CommandText = InsertByCodeSql;
+            using var inserter = new LinkRowInserter(connection, rowKeys);
             var created = new bool[links.Count];
             for (var i = 0; i < links.Count; i++)
             {
-                var key = rowKeys.Of(links[i].Code);
-                var command = key >= 0 ? atKey : byCode;
-                command.Parameters.Clear();
-                Bind(command, links[i]);
-                command.Parameters.AddWithValue("$seq", key);
-                created[i] = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+                created[i] = inserter.TryInsert(links[i]);
             }
 
-            return (IReadOnlyList<bool>)created;
+            return Task.FromResult<IReadOnlyList<bool>>(created);
         }, cancellationToken));
 
     // SQLite answers a point read in microseconds and Microsoft.Data.Sqlite's async methods run
