@@ -33,6 +33,46 @@ public sealed class KeyPool : IShortCodeGenerator
             : WaitForRangeAsync(refill!, cancellationToken);
     }
 
+    /// <summary>
+    /// Takes <paramref name="count"/> codes from the current range when it holds that many; otherwise draws a range of
+    /// exactly <paramref name="count"/> for this call alone. A bulk create then waits for one draw, not for one per
+    /// half range, and does not empty the range that single creates are served from.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<string>> NextCodesAsync(int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        KeyRange range;
+        lock (_gate)
+        {
+            if (_end - _next >= (ulong)count)
+            {
+                range = new KeyRange(_next, count);
+                _next += (ulong)count;
+                if (_end - _next <= (ulong)_rangeSize / 2 && _queued is null)
+                {
+                    StartRefillLocked();
+                }
+            }
+            else
+            {
+                range = default;
+            }
+        }
+
+        if (range.Count == 0)
+        {
+            range = await _source.AcquireAsync(count, cancellationToken).ConfigureAwait(false);
+        }
+
+        var codes = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            codes[i] = ToCode(range.Start + (ulong)i);
+        }
+
+        return codes;
+    }
+
     private async ValueTask<string> WaitForRangeAsync(Task refill, CancellationToken cancellationToken)
     {
         while (true)

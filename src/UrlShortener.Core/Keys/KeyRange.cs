@@ -17,4 +17,7 @@ public interface IKeyRangeSource
 public interface IShortCodeGenerator
 {
     ValueTask<string> NextCodeAsync(CancellationToken cancellationToken);
+
+    /// <summary><paramref name="count"/> codes at once, for a bulk create: drawn together rather than one by one.</summary>
+    ValueTask<IReadOnlyList<string>> NextCodesAsync(int count, CancellationToken cancellationToken);
 }

@@ -98,7 +98,22 @@ public sealed class LinkService(
                 continue;
             }
 
-            pending.Add((i, drafts[i].Alias is null ? link with { Code = await codes.NextCodeAsync(cancellationToken).ConfigureAwait(false) } : link));
+            pending.Add((i, link));
+        }
+
+        // The generated codes are drawn together: one draw of the counter for the call, not one per range.
+        var generated = pending.Count(p => drafts[p.Index].Alias is null);
+        if (generated > 0)
+        {
+            var drawn = await codes.NextCodesAsync(generated, cancellationToken).ConfigureAwait(false);
+            var next = 0;
+            for (var j = 0; j < pending.Count; j++)
+            {
+                if (drafts[pending[j].Index].Alias is null)
+                {
+                    pending[j] = (pending[j].Index, pending[j].Link with { Code = drawn[next++] });
+                }
+            }
         }
 
         foreach (var chunk in pending.Chunk(BulkChunk))

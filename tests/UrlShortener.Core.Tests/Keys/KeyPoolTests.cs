@@ -73,6 +73,52 @@ public class KeyPoolTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => pool.NextCodeAsync(CancellationToken.None).AsTask());
     }
 
+    [Fact]
+    public async Task Many_codes_beyond_the_current_range_are_one_draw_of_their_own()
+    {
+        var source = new CounterKeyRangeSource();
+        var pool = new KeyPool(source, Scrambler, rangeSize: 100);
+        var single = await pool.NextCodeAsync(CancellationToken.None);
+
+        var many = await pool.NextCodesAsync(1000, CancellationToken.None);
+
+        // The pool's first range, then the bulk's own: values 100 to 1099, in order.
+        Assert.Equal(2, source.Draws);
+        Assert.Equal(Enumerable.Range(100, 1000).Select(v => Scrambler.ToCode((ulong)v)), many);
+        Assert.Equal(Scrambler.ToCode(1), await pool.NextCodeAsync(CancellationToken.None));
+        Assert.DoesNotContain(single, many);
+    }
+
+    [Fact]
+    public async Task Few_codes_come_from_the_current_range_without_a_draw()
+    {
+        var source = new CounterKeyRangeSource();
+        var pool = new KeyPool(source, Scrambler, rangeSize: 100);
+        await pool.NextCodeAsync(CancellationToken.None);
+
+        var few = await pool.NextCodesAsync(10, CancellationToken.None);
+
+        Assert.Equal(1, source.Draws);
+        Assert.Equal(Enumerable.Range(1, 10).Select(v => Scrambler.ToCode((ulong)v)), few);
+    }
+
+    [Fact]
+    public async Task Bulk_and_single_codes_drawn_at_once_are_all_distinct()
+    {
+        var source = new CounterKeyRangeSource();
+        var pool = new KeyPool(source, Scrambler, rangeSize: 64);
+        var codes = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 2_000), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            foreach (var code in i % 10 == 0 ? await pool.NextCodesAsync(1 + (i % 97), ct) : [await pool.NextCodeAsync(ct)])
+            {
+                codes.Add(code);
+            }
+        });
+
+        Assert.Equal(codes.Count, codes.Distinct().Count());
+    }
+
     /// <summary>
     /// The key-range contract in memory: a counter advanced atomically. The SQLite and Cosmos
     /// adapters are tested against real databases in the function app's tests.
