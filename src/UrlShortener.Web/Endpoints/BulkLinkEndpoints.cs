@@ -24,6 +24,8 @@ public static class BulkLinkEndpoints
             .WithName("createLinks")
             .RequireAuthorization(Scopes.LinksWrite)
             .WithMetadata(ApiRateLimit.Writes)
+            // The instance's one admission (AddEndpointFilter<T> would make a filter, and its limiter, per request).
+            .AddEndpointFilter(static (context, next) => context.HttpContext.RequestServices.GetRequiredService<BulkCreateAdmission>().InvokeAsync(context, next))
             .AddEndpointFilter<IdempotentRequests>()
             .WithMetadata(IdempotentRequests.For(MaxBytes))
             .WithMetadata(new JsonRequestBody(OpenApiDocumentation.BulkCreateSchema, "application/json"))

@@ -23,6 +23,9 @@ public sealed class ShortenerOptions
     /// <summary>How many counter values an instance draws from the key-generation function at a time.</summary>
     public int KeyRangeSize { get; set; } = 1000;
 
+    /// <summary>How many bulk creates an instance runs at once; more wait their turn. Unset: the processor count, at least 2.</summary>
+    public int? BulkCreateConcurrency { get; set; }
+
     /// <summary>How long the in-process cache keeps a link (and an unknown code) after reading it. 0 turns it off.</summary>
     public double LocalCacheSeconds { get; set; } = 5;
 
@@ -76,6 +79,11 @@ internal sealed class ShortenerOptionsValidator(IHostEnvironment environment) : 
         if (options.KeyRangeSize is < 1 or > 1_000_000)
         {
             failures.Add($"Shortener:KeyRangeSize must be 1 to 1000000 (got {options.KeyRangeSize}).");
+        }
+
+        if (options.BulkCreateConcurrency is < 1 or > 1024)
+        {
+            failures.Add($"Shortener:BulkCreateConcurrency must be 1 to 1024 (got {options.BulkCreateConcurrency}).");
         }
 
         if (options.LocalCacheSeconds is < 0 or > 3600 || double.IsNaN(options.LocalCacheSeconds))

@@ -157,6 +157,7 @@ public static class UrlShortenerServices
         services.AddSingleton<ApiRateLimits>();
         services.AddSingleton<ClientAddresses>();
         services.AddSingleton<UnknownCodeLimit>();
+        services.AddSingleton<BulkCreateAdmission>();
     }
 
     /// <summary>Capture on the redirect path, batches to the queue, the aggregator.</summary>

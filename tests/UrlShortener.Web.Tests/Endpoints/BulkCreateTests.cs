@@ -82,6 +82,23 @@ public abstract class BulkCreateTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal([201, 409], items);
     }
 
+    [Fact]
+    public async Task More_bulk_creates_at_once_than_run_together_all_get_their_links_each_code_once()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var calls = Enumerable.Range(0, 8).Select(async call =>
+        {
+            using var response = await PostAsync(new { links = Enumerable.Range(0, 50).Select(i => new { url = $"https://example.com/together/{run}/{call}/{i}" }) });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal(50, answer.GetProperty("created").GetInt32());
+            return answer.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("link").GetProperty("code").GetString()!).ToList();
+        });
+
+        var codes = (await Task.WhenAll(calls)).SelectMany(c => c).ToList();
+        Assert.Equal(400, codes.Distinct().Count());
+    }
+
     [Theory]
     [InlineData("{}", "links")]
     [InlineData("{\"links\": {}}", "links")]

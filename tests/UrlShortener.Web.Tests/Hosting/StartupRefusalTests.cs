@@ -34,6 +34,7 @@ public sealed class StartupRefusalTests : IDisposable
     [InlineData("Shortener__CodeLength", "3", "Shortener:CodeLength must be 5 to 10")]
     [InlineData("Shortener__CodeLength", "seven", "Shortener:CodeLength")]
     [InlineData("Shortener__KeyRangeSize", "0", "Shortener:KeyRangeSize must be 1 to 1000000")]
+    [InlineData("Shortener__BulkCreateConcurrency", "0", "Shortener:BulkCreateConcurrency must be 1 to 1024")]
     public async Task Wrong_configuration_fails_the_start_with_a_message_naming_the_setting(string name, string value, string expected)
     {
         var settings = Settings("Production");
