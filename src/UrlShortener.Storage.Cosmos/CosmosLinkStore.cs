@@ -23,6 +23,9 @@ public sealed class CosmosLinkStore(CosmosDatabase database) : ILinkStore
     public Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken) => CosmosFailures.Guard(FindLinkAsync(code, cancellationToken));
 
     // Cosmos DB has no multi-document insert across partitions: the links go in as concurrent creates.
+    // A hundred links, two point writes each (the link and its owner index entry) 32 at a time, end well within the deadline.
+    public int CreateManyBatchSize => 100;
+
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) =>
         CosmosFailures.Guard(CreateManyAsync(links, cancellationToken));
 

@@ -6,6 +6,9 @@ public interface ILinkStore
     /// <summary>Stores a new link; false when its code is already taken (by any owner, deleted or not).</summary>
     Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken);
 
+    /// <summary>How many links one <see cref="TryCreateManyAsync"/> takes at most: a call of that size ends well within the store deadline.</summary>
+    int CreateManyBatchSize { get; }
+
     /// <summary>Stores new links at once (a bulk create); for each, in order, false when its code was taken.</summary>
     Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken);
 

@@ -70,12 +70,9 @@ public sealed class LinkService(
         throw new InvalidOperationException($"{GeneratedCodeAttempts} generated codes in a row were already taken: is the code secret shared with another deployment on this store?");
     }
 
-    /// <summary>Links a bulk create hands the store at once: a call of this size ends well within the store deadline.</summary>
-    public const int BulkChunk = 100;
-
     /// <summary>
-    /// Creates <paramref name="drafts"/> as <see cref="CreateAsync"/> would each, with the store taking them a chunk at a
-    /// time. Each has its own outcome, in order: a chunk the store failed on is <see cref="CreateLinkResult.NotStored"/>.
+    /// Creates <paramref name="drafts"/> as <see cref="CreateAsync"/> would each, with the store taking them a chunk of
+    /// its <see cref="ILinkStore.CreateManyBatchSize"/> at a time. Each has its own outcome, in order: a chunk the store failed on is <see cref="CreateLinkResult.NotStored"/>.
     /// </summary>
     public async Task<IReadOnlyList<CreateLinkResult>> CreateManyAsync(RequestContext context, IReadOnlyList<LinkDraft> drafts, CancellationToken cancellationToken)
     {
@@ -116,7 +113,7 @@ public sealed class LinkService(
             }
         }
 
-        foreach (var chunk in pending.Chunk(BulkChunk))
+        foreach (var chunk in pending.Chunk(store.CreateManyBatchSize))
         {
             IReadOnlyList<bool> created;
             try

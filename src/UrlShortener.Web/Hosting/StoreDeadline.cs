@@ -151,6 +151,8 @@ public sealed class DeadlineLinkStore(ILinkStore store, string name, StoreDeadli
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) =>
         deadline.RunAsync(name, token => store.TryCreateAsync(link, token), cancellationToken);
 
+    public int CreateManyBatchSize => store.CreateManyBatchSize;
+
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) =>
         deadline.RunAsync(name, token => store.TryCreateManyAsync(links, token), cancellationToken);
 

@@ -100,6 +100,8 @@ public abstract class LinkLookupTests<TApp>
         {
             public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) => inner.TryCreateAsync(link, cancellationToken);
 
+            public int CreateManyBatchSize => inner.CreateManyBatchSize;
+
             public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) => inner.TryCreateManyAsync(links, cancellationToken);
 
             public async Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken)

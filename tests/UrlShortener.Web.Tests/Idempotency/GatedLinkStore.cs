@@ -27,6 +27,8 @@ internal sealed class GatedLinkStore(ILinkStore store, Task gate) : ILinkStore
         return await store.TryCreateAsync(link, cancellationToken);
     }
 
+    public int CreateManyBatchSize => store.CreateManyBatchSize;
+
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) => store.TryCreateManyAsync(links, cancellationToken);
 
     public Task<ShortLink?> FindAsync(string code, CancellationToken cancellationToken) => store.FindAsync(code, cancellationToken);

@@ -58,6 +58,17 @@ public sealed class SqliteDiskFullTests : IDisposable
         });
 
         Assert.True(full >= 60, "the disk never filled");
+
+        // A bulk create is one transaction here: refused whole, and its Idempotency-Key not kept.
+        var bulk = new { links = Enumerable.Range(0, 200).Select(i => new { url = $"https://example.com/bulk-on-full/{i}" }) };
+        var bulkKey = Guid.NewGuid().ToString();
+        using (var refused = await PostBulkAsync(client, bulk, bulkKey))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.NotNull(refused.Headers.RetryAfter);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+
         using (var unready = await app.ClientWith(null).GetAsync("/readyz"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, unready.StatusCode);
@@ -71,6 +82,23 @@ public sealed class SqliteDiskFullTests : IDisposable
         {
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
+
+        using (var retried = await PostBulkAsync(client, bulk, bulkKey))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+            Assert.Equal(200, JsonDocument.Parse(await retried.Content.ReadAsStringAsync()).RootElement.GetProperty("created").GetInt32());
+        }
+
+        var stored = 0;
+        string? cursor = null;
+        do
+        {
+            var page = (await client.GetFromJsonAsync<LinkListJson>("/api/links?q=bulk-on-full&limit=100" + (cursor is null ? string.Empty : "&cursor=" + cursor)))!;
+            stored += page.Items.Length;
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        Assert.Equal(200, stored);
 
         var before = codes.Count;
         await Parallel.ForEachAsync(Enumerable.Range(0, 600), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
@@ -153,6 +181,13 @@ public sealed class SqliteDiskFullTests : IDisposable
         }
 
         Assert.Equal(20, refused);
+    }
+
+    private static Task<HttpResponseMessage> PostBulkAsync(HttpClient client, object body, string idempotencyKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/links/bulk") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
     }
 
     public void Dispose()
