@@ -109,6 +109,13 @@ internal sealed class LinkRowInserter : IDisposable
             return;
         }
 
+        // An empty span may pin to a null pointer, which SQLite binds as NULL: the empty string goes as a string.
+        if (value.Length == 0)
+        {
+            Check(raw.sqlite3_bind_text(statement, index, string.Empty));
+            return;
+        }
+
         var length = Encoding.UTF8.GetMaxByteCount(value.Length);
         if (length > _text.Length)
         {
