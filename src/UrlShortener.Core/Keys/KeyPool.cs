@@ -48,10 +48,7 @@ public sealed class KeyPool : IShortCodeGenerator
             {
                 range = new KeyRange(_next, count);
                 _next += (ulong)count;
-                if (_end - _next <= (ulong)_rangeSize / 2 && _queued is null)
-                {
-                    StartRefillLocked();
-                }
+                RefillOnceHalfUsedLocked();
             }
             else
             {
@@ -112,10 +109,7 @@ public sealed class KeyPool : IShortCodeGenerator
             if (_next < _end)
             {
                 value = _next++;
-                if (_end - _next <= (ulong)_rangeSize / 2 && _queued is null)
-                {
-                    StartRefillLocked();
-                }
+                RefillOnceHalfUsedLocked();
 
                 refill = null;
                 return true;
@@ -124,6 +118,15 @@ public sealed class KeyPool : IShortCodeGenerator
             value = 0;
             refill = StartRefillLocked();
             return false;
+        }
+    }
+
+    // The next range is drawn in the background once half of the current one is used.
+    private void RefillOnceHalfUsedLocked()
+    {
+        if (_end - _next <= (ulong)_rangeSize / 2 && _queued is null)
+        {
+            StartRefillLocked();
         }
     }
 
