@@ -18,22 +18,22 @@ public sealed class SqliteLinkStore(SqliteDatabase database, LinkRowKeys rowKeys
     public Task<bool> TryCreateAsync(ShortLink link, CancellationToken cancellationToken) => SqliteFailures.Guard(
         database.WriteGroupedAsync((connection, _) =>
         {
-            using var inserter = new LinkRowInserter(connection, rowKeys);
-            return inserter.TryInsert(link);
+            using var writer = new LinkRowWriter(connection, rowKeys);
+            return writer.TryInsert(link);
         }));
 
-    // A whole bulk create in one transaction holds the writer for milliseconds; a commit per 100 links cost its turn more than the rows.
+    // A whole bulk create in one transaction holds the writer for milliseconds; a commit per chunk cost its turn more than the rows.
     public int CreateManyBatchSize => 1000;
 
     // A bulk create's chunk is one transaction: one commit for all of its rows, through statements prepared once.
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<ShortLink> links, CancellationToken cancellationToken) => SqliteFailures.Guard(
         database.WriteInTransactionAsync((connection, _, _) =>
         {
-            using var inserter = new LinkRowInserter(connection, rowKeys);
+            using var writer = new LinkRowWriter(connection, rowKeys);
             var created = new bool[links.Count];
             for (var i = 0; i < links.Count; i++)
             {
-                created[i] = inserter.TryInsert(links[i]);
+                created[i] = writer.TryInsert(links[i]);
             }
 
             return Task.FromResult<IReadOnlyList<bool>>(created);
@@ -56,23 +56,10 @@ public sealed class SqliteLinkStore(SqliteDatabase database, LinkRowKeys rowKeys
     }
 
     public Task<bool> TryReplaceAsync(ShortLink current, ShortLink updated, CancellationToken cancellationToken) => SqliteFailures.Guard(
-        database.WriteAsync(async (connection, ct) =>
+        database.WriteAsync((connection, _) =>
         {
-            var key = rowKeys.Of(updated.Code);
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                UPDATE links SET
-                    owner = $owner, url = $url, created_at = $created_at, updated_at = $updated_at,
-                    expires_at = $expires_at, max_clicks = $max_clicks, redirect_type = $redirect_type,
-                    fallback_url = $fallback_url, forward_query = $forward_query, tags = $tags,
-                    is_alias = $is_alias, disabled = $disabled, deleted_at = $deleted_at, revision = $revision,
-                    exhausted_at = $exhausted_at, title = $title, utm = $utm, password_hash = $password_hash
-                WHERE {(key >= 0 ? "seq = $seq" : "seq < 0")} AND code = $code AND revision = $expected_revision;
-                """;
-            Bind(command, updated);
-            command.Parameters.AddWithValue("$seq", key);
-            command.Parameters.AddWithValue("$expected_revision", current.Revision);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+            using var writer = new LinkRowWriter(connection, rowKeys);
+            return Task.FromResult(writer.TryReplace(updated, current.Revision));
         }, cancellationToken));
 
     public Task<IReadOnlyList<ShortLink>> ListByOwnerAsync(string owner, int limit, LinkCursor? after, CancellationToken cancellationToken) =>
@@ -107,30 +94,6 @@ public sealed class SqliteLinkStore(SqliteDatabase database, LinkRowKeys rowKeys
         }
 
         return links;
-    }
-
-    private static void Bind(SqliteCommand command, ShortLink link)
-    {
-        var p = command.Parameters;
-        p.AddWithValue("$code", link.Code);
-        p.AddWithValue("$owner", link.Owner);
-        p.AddWithValue("$url", link.Url);
-        p.AddWithValue("$created_at", link.CreatedAt.ToUnixTimeMilliseconds());
-        p.AddWithValue("$updated_at", link.UpdatedAt.ToUnixTimeMilliseconds());
-        p.AddWithValue("$expires_at", (object?)link.ExpiresAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        p.AddWithValue("$max_clicks", (object?)link.MaxClicks ?? DBNull.Value);
-        p.AddWithValue("$redirect_type", (int)link.RedirectType);
-        p.AddWithValue("$fallback_url", (object?)link.FallbackUrl ?? DBNull.Value);
-        p.AddWithValue("$forward_query", link.ForwardQuery);
-        p.AddWithValue("$tags", JsonSerializer.Serialize(link.Tags, SqliteJsonContext.Default.IReadOnlyListString));
-        p.AddWithValue("$is_alias", link.IsCustomAlias);
-        p.AddWithValue("$disabled", link.Disabled);
-        p.AddWithValue("$deleted_at", (object?)link.DeletedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        p.AddWithValue("$revision", link.Revision);
-        p.AddWithValue("$exhausted_at", (object?)link.ExhaustedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        p.AddWithValue("$title", (object?)link.Title ?? DBNull.Value);
-        p.AddWithValue("$utm", link.Utm is { } utm ? JsonSerializer.Serialize(utm, SqliteJsonContext.Default.UtmTags) : DBNull.Value);
-        p.AddWithValue("$password_hash", (object?)link.PasswordHash ?? DBNull.Value);
     }
 
     private static ShortLink Read(SqliteDataReader reader) => new()

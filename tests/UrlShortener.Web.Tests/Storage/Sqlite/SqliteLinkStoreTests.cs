@@ -6,7 +6,7 @@ using UrlShortener.Web.Tests.Infrastructure;
 
 namespace UrlShortener.Web.Tests.Storage.Sqlite;
 
-/// <summary>The embedded link store's own inserts (bound by position, not through Microsoft.Data.Sqlite) keep every field as given.</summary>
+/// <summary>The embedded link store's own row writes (bound by position, not through Microsoft.Data.Sqlite) keep every field as given.</summary>
 public sealed class SqliteLinkStoreTests : IDisposable
 {
     private static readonly CodeScrambler Scrambler = new("sqlite-link-store-test-secret", 7);
@@ -62,6 +62,42 @@ public sealed class SqliteLinkStoreTests : IDisposable
             Assert.Equivalent(link, stored, strict: true);
             Assert.Equal(link.PasswordHash, stored.PasswordHash);
             Assert.Equal(link.Title, stored.Title);
+        }
+    }
+
+    [Fact]
+    public async Task A_replace_keeps_every_field_and_only_at_the_revision_it_read()
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        foreach (var code in new[] { Scrambler.ToCode(9), "replace-alias-" + Guid.NewGuid().ToString("N")[..6] })
+        {
+            var current = new ShortLink { Code = code, Owner = "o", Url = "https://example.com/before", CreatedAt = now, UpdatedAt = now, Tags = ["x"], IsCustomAlias = code.Length != 7 };
+            Assert.True(await _store.TryCreateAsync(current, CancellationToken.None));
+            var updated = current with
+            {
+                Url = "https://example.com/after/ü",
+                UpdatedAt = now.AddMinutes(1),
+                ExpiresAt = now.AddDays(1),
+                MaxClicks = 5,
+                RedirectType = RedirectType.MovedPermanently,
+                FallbackUrl = "https://example.com/fallback",
+                ForwardQuery = true,
+                Tags = [],
+                Disabled = true,
+                DeletedAt = now.AddMinutes(2),
+                ExhaustedAt = now.AddMinutes(3),
+                Revision = current.Revision + 1,
+                Title = "after",
+                Utm = new UtmTags("s", null, "c", null, null),
+                PasswordHash = "hash",
+            };
+
+            Assert.True(await _store.TryReplaceAsync(current, updated, CancellationToken.None));
+            Assert.False(await _store.TryReplaceAsync(current, updated with { Title = "stale" }, CancellationToken.None));
+
+            var stored = await _store.FindAsync(code, CancellationToken.None);
+            Assert.Equivalent(updated, stored, strict: true);
+            Assert.Equal("hash", stored!.PasswordHash);
         }
     }
 

@@ -7,13 +7,13 @@ using UrlShortener.Core.Links;
 namespace UrlShortener.Storage.Sqlite;
 
 /// <summary>
-/// Inserts new links into the <c>links</c> table through statements prepared once per transaction and bound by
-/// position. Microsoft.Data.Sqlite looks every parameter up by its name on every execution (a fifth of a bulk
-/// create's CPU, in the writer's turn): this uses SQLitePCLRaw, the binding beneath it, on the same connection.
+/// Writes links' rows in the <c>links</c> table through statements prepared once per transaction and bound by
+/// position: Microsoft.Data.Sqlite looks every parameter up by its name on every execution, which cost a bulk create
+/// much of the writer's turn (docs/benchmarks.md). It uses SQLitePCLRaw, the binding beneath it, on the same connection.
 /// </summary>
-internal sealed class LinkRowInserter : IDisposable
+internal sealed class LinkRowWriter : IDisposable
 {
-    // Both statements take the row's values in this order; ?1 is the key where the statement takes one.
+    // The statements take a row's values in this order; ?1 is the key where the statement takes one.
     private const string Values = "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20";
 
     // At its key: a conflict is a code taken (by a generated link or an alias of the same shape).
@@ -22,15 +22,29 @@ internal sealed class LinkRowInserter : IDisposable
     // Found by its code: the next negative key; links_by_code refuses a code taken.
     private const string ByCodeSql = $"INSERT INTO links (seq, {SqliteLinkStore.Columns}) VALUES (MIN(IFNULL((SELECT MIN(seq) FROM links), 0), 0) - 1, {Values}) ON CONFLICT DO NOTHING;";
 
+    // Every column but the code, which with the key finds the row; ?21 is the revision the caller read.
+    private const string ReplaceColumns = """
+        UPDATE links SET
+            owner = ?3, url = ?4, created_at = ?5, updated_at = ?6, expires_at = ?7, max_clicks = ?8, redirect_type = ?9,
+            fallback_url = ?10, forward_query = ?11, tags = ?12, is_alias = ?13, disabled = ?14, deleted_at = ?15,
+            revision = ?16, exhausted_at = ?17, title = ?18, utm = ?19, password_hash = ?20
+        """;
+
+    private const string ReplaceAtKeySql = $"{ReplaceColumns} WHERE seq = ?1 AND code = ?2 AND revision = ?21;";
+
+    private const string ReplaceByCodeSql = $"{ReplaceColumns} WHERE seq < 0 AND code = ?2 AND revision = ?21;";
+
     private static readonly byte[] NoTags = "[]"u8.ToArray();
 
     private readonly sqlite3 _database;
     private readonly LinkRowKeys _rowKeys;
     private sqlite3_stmt? _atKey;
     private sqlite3_stmt? _byCode;
+    private sqlite3_stmt? _replaceAtKey;
+    private sqlite3_stmt? _replaceByCode;
     private byte[] _text = new byte[512];
 
-    public LinkRowInserter(SqliteConnection connection, LinkRowKeys rowKeys)
+    public LinkRowWriter(SqliteConnection connection, LinkRowKeys rowKeys)
     {
         _database = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         _rowKeys = rowKeys;
@@ -40,7 +54,22 @@ internal sealed class LinkRowInserter : IDisposable
     public bool TryInsert(ShortLink link)
     {
         var key = _rowKeys.Of(link.Code);
-        var statement = key >= 0 ? _atKey ??= Prepare(AtKeySql) : _byCode ??= Prepare(ByCodeSql);
+        return Execute(key >= 0 ? _atKey ??= Prepare(AtKeySql) : _byCode ??= Prepare(ByCodeSql), key, link, expectedRevision: null);
+    }
+
+    /// <summary>Replaces the row of <paramref name="link"/>'s code with it if the row is still at <paramref name="expectedRevision"/>.</summary>
+    public bool TryReplace(ShortLink link, long expectedRevision)
+    {
+        var key = _rowKeys.Of(link.Code);
+        var statement = key >= 0
+            ? _replaceAtKey ??= Prepare(ReplaceAtKeySql)
+            : _replaceByCode ??= Prepare(ReplaceByCodeSql);
+        return Execute(statement, key, link, expectedRevision);
+    }
+
+    // True when the statement changed a row.
+    private bool Execute(sqlite3_stmt statement, long key, ShortLink link, long? expectedRevision)
+    {
         try
         {
             if (key >= 0)
@@ -75,6 +104,11 @@ internal sealed class LinkRowInserter : IDisposable
             }
 
             Text(statement, 20, link.PasswordHash);
+            if (expectedRevision is { } revision)
+            {
+                Check(raw.sqlite3_bind_int64(statement, 21, revision));
+            }
+
             var step = raw.sqlite3_step(statement);
             if (step != raw.SQLITE_DONE)
             {
@@ -93,6 +127,8 @@ internal sealed class LinkRowInserter : IDisposable
     {
         _atKey?.Dispose();
         _byCode?.Dispose();
+        _replaceAtKey?.Dispose();
+        _replaceByCode?.Dispose();
     }
 
     private sqlite3_stmt Prepare(string sql)
